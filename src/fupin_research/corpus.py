@@ -1,0 +1,154 @@
+"""Corpora: a folder of text files plus an optional ``manifest.csv`` describing each document."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from fupin_research.errors import InputError
+from fupin_research.io import read_text_with_encoding
+from fupin_research.normalize import NormalizedText, normalize_with_offsets
+from fupin_research.paths import reports_corpus_dir, seed_corpus_dir
+
+MANIFEST_NAME = "manifest.csv"
+# Files in a corpus folder that are not documents.
+_NOT_DOCUMENTS = {MANIFEST_NAME, "readme.md", "readme.txt", "license", "license.txt"}
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document: its metadata, raw text and normalized text (with the map back to the raw text)."""
+
+    doc_id: str
+    path: Path
+    raw: str
+    encoding: str
+    normalized: NormalizedText
+    meta: dict[str, str]
+
+    @property
+    def text(self) -> str:
+        """The clean text that every table's ``start``/``end`` refer to."""
+        return self.normalized.text
+
+    def record(self) -> dict[str, object]:
+        """The document's row of the documents table."""
+        norm = self.normalized
+        return {
+            "doc_id": self.doc_id,
+            **{key: value for key, value in self.meta.items() if key != "doc_id"},
+            "file": self.path.name,
+            "encoding": self.encoding,
+            "script": norm.script.script,
+            "variant": norm.script.variant,
+            "opencc_config": norm.script.opencc_config or "",
+            "raw_chars": len(self.raw),
+            "chars": len(norm.text),
+            "chrome_lines": len(norm.chrome),
+            "text": norm.text,
+        }
+
+
+def read_manifest(folder: str | os.PathLike[str]) -> pd.DataFrame | None:
+    """Read ``manifest.csv`` of a corpus folder (all columns as strings), or None if there is none.
+
+    Example:
+        >>> read_manifest(seed_corpus_dir()).columns[:3].tolist()
+        ['doc_id', 'title', 'issuer']
+    """
+    path = Path(folder) / MANIFEST_NAME
+    if not path.is_file():
+        return None
+    try:
+        manifest = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (UnicodeDecodeError, pd.errors.ParserError) as error:
+        raise InputError(f"{path}: not a readable CSV manifest ({error})") from None
+    if "doc_id" not in manifest.columns:
+        raise InputError(f"{path}: the manifest needs a doc_id column (the file name without .txt)")
+    duplicated = manifest.doc_id[manifest.doc_id.duplicated()].tolist()
+    if duplicated:
+        raise InputError(f"{path}: doc_id listed twice: {', '.join(duplicated)}")
+    return manifest
+
+
+def corpus_files(folder: str | os.PathLike[str]) -> list[Path]:
+    """The document files of a corpus folder, sorted by name (hidden files, manifest and README left out)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such folder")
+    return sorted(
+        path for path in folder.iterdir()
+        if path.is_file() and not path.name.startswith(".") and path.name.lower() not in _NOT_DOCUMENTS
+    )
+
+
+def _infer_title(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:100]
+    return ""
+
+
+def read_document(path: str | os.PathLike[str], meta: dict[str, str] | None = None) -> Document:
+    """Read and normalize one file; ``meta`` is its manifest row (without one the title is the first line).
+
+    Example:
+        >>> doc = read_document(seed_corpus_dir() / "002_fbd7bac49d8a79cb.txt")
+        >>> doc.doc_id, doc.text.split()[0]
+        ('002_fbd7bac49d8a79cb', '山东扶贫攻坚简报2018年第82期(总第361期)')
+    """
+    path = Path(path)
+    raw, encoding = read_text_with_encoding(path)
+    normalized = normalize_with_offsets(raw)
+    meta = dict(meta or {})
+    if not meta.get("title"):
+        meta["title"] = _infer_title(normalized.text)
+    return Document(path.stem, path, raw, encoding, normalized, meta)
+
+
+def iter_documents(
+    folder: str | os.PathLike[str], *, errors: str = "raise"
+) -> Iterator[Document | InputError]:
+    """Yield the documents of a folder one at a time (memory stays flat for large corpora).
+
+    With ``errors="skip"`` an unreadable file yields its :class:`InputError` instead of raising it, so a
+    caller can report it and go on.
+    """
+    manifest = read_manifest(folder)
+    rows = {} if manifest is None else {row["doc_id"]: row for row in manifest.to_dict("records")}
+    for path in corpus_files(folder):
+        try:
+            yield read_document(path, rows.get(path.stem))
+        except InputError as error:
+            if errors != "skip":
+                raise
+            yield error
+
+
+def load_corpus(path: str | os.PathLike[str] | None = None, *, errors: str = "raise") -> pd.DataFrame:
+    """Load a corpus folder into a documents table: one row per document, clean text in column ``text``.
+
+    ``path=None`` loads the embedded seed corpus; ``load_corpus("reports")`` the government work reports.
+    Columns: ``doc_id``, the manifest's columns, ``file``, ``encoding``, ``script``, ``variant``,
+    ``opencc_config``, ``raw_chars``, ``chars``, ``chrome_lines`` and ``text``.
+
+    Example:
+        >>> corpus = load_corpus()
+        >>> len(corpus), corpus.loc[0, "province"], corpus.loc[0, "script"]
+        (5, '山东', 'simplified')
+    """
+    if path is None:
+        folder = seed_corpus_dir()
+    elif str(path) == "reports":
+        folder = reports_corpus_dir()
+    else:
+        folder = Path(path)
+    records = [doc.record() for doc in iter_documents(folder, errors=errors) if isinstance(doc, Document)]
+    frame = pd.DataFrame.from_records(records)
+    if frame.empty:
+        raise InputError(f"{folder}: no readable text files")
+    return frame

@@ -1,0 +1,106 @@
+"""Detect (never repair) the damage that text extraction did to a document.
+
+Each finding is a row of the ``warnings`` table, with offsets into the text it was found in:
+
+- ``lost_opening_quote``: a closing ``”`` with no ``“`` before it in the paragraph (001: ``按照六个精准”``);
+- ``unclosed_quote``: a ``“`` never closed in its paragraph (its closing mark was lost);
+- ``line_break_in_quote``: a line break inside a quotation (002: ``“牛\n\n鼻子”``);
+- ``lost_list_ordinal``: a heading that starts with empty brackets, ``()做好基础工作`` for ``(一)``;
+- ``lost_month``: a day number that swallowed its month, ``1022日`` for ``10月22日``;
+- ``lost_date_separators``: a date whose 年/月/日 were all lost, ``2017112`` for ``2017年11月2日``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+WARNING_COLUMNS = ["doc_id", "kind", "start", "end", "surface", "detail"]
+
+_EMPTY_ORDINAL = re.compile(r"(?m)^[ \t]*([(（][ \t]*[)）])(?=\S)")
+_DAY_WITHOUT_MONTH = re.compile(r"(?<![\d.月])(\d{3,4})日")
+_DATE_WITHOUT_SEPARATORS = re.compile(r"(?<![\d.])((?:19|20)\d{2})(\d{2,4})(?![\d.%])(?![万亿元人个名户])")
+
+
+def _quote_findings(text: str) -> list[tuple[str, int, int, str]]:
+    findings = []
+    open_at: int | None = None
+    for match in re.finditer(r"[“”]|\n\s*", text):
+        char, index = match.group(), match.start()
+        if char == "“":
+            if open_at is not None:
+                findings.append(("unclosed_quote", open_at, open_at + 1, "“ opened again before it was closed"))
+            open_at = index
+        elif char == "”":
+            if open_at is None:
+                findings.append(("lost_opening_quote", index, index + 1, "” closes a quotation that never opened"))
+            open_at = None
+        elif open_at is not None:
+            # A paragraph ends inside a quotation: either the text was broken inside it (the next
+            # paragraph closes it first) or the closing mark was lost.
+            rest = text[match.end() :]
+            close, reopen = rest.find("”"), rest.find("“")
+            next_break = rest.find("\n")
+            if close != -1 and (reopen == -1 or close < reopen) and (next_break == -1 or close < next_break):
+                findings.append(("line_break_in_quote", index, match.end(), "a line break splits a quotation"))
+            else:
+                findings.append(("unclosed_quote", open_at, open_at + 1, "“ is never closed in its paragraph"))
+                open_at = None
+    if open_at is not None:
+        findings.append(("unclosed_quote", open_at, open_at + 1, "“ is never closed in its paragraph"))
+    return findings
+
+
+def _split_month_day(digits: str) -> list[tuple[int, int]]:
+    """Every way to read ``digits`` as month + day."""
+    readings = []
+    for cut in (1, 2):
+        month, day = digits[:cut], digits[cut:]
+        if len(day) in (1, 2) and not month.startswith("0") and 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
+            readings.append((int(month), int(day)))
+    return readings
+
+
+def detect_damage(text: str, doc_id: str | None = None) -> pd.DataFrame:
+    """Return a warnings table (``doc_id, kind, start, end, surface, detail``) for extraction damage.
+
+    Example:
+        >>> detect_damage("按照六个精准”“五个一批要求\\n()做好基础工作\\n1022日召开").kind.tolist()
+        ['lost_opening_quote', 'unclosed_quote', 'lost_list_ordinal', 'lost_month']
+    """
+    rows = [(kind, start, end, detail) for kind, start, end, detail in _quote_findings(text)]
+    for match in _EMPTY_ORDINAL.finditer(text):
+        rows.append(("lost_list_ordinal", match.start(1), match.end(1), "list ordinal missing in the brackets"))
+    for match in _DAY_WITHOUT_MONTH.finditer(text):
+        digits = match.group(1)
+        if int(digits) <= 31:
+            continue
+        readings = _split_month_day(digits)
+        if readings:
+            guesses = " or ".join(f"{m}月{d}日" for m, d in readings)
+            rows.append(("lost_month", match.start(), match.end(), f"月 lost: probably {guesses}"))
+    for match in _DATE_WITHOUT_SEPARATORS.finditer(text):
+        readings = _split_month_day(match.group(2))
+        if readings:
+            year = match.group(1)
+            guesses = " or ".join(f"{year}年{m}月{d}日" for m, d in readings)
+            rows.append(("lost_date_separators", match.start(), match.end(), f"年/月/日 lost: probably {guesses}"))
+    rows.sort(key=lambda row: (row[1], row[0]))
+    frame = pd.DataFrame(
+        [(doc_id or "", kind, start, end, text[start:end], detail) for kind, start, end, detail in rows],
+        columns=WARNING_COLUMNS,
+    )
+    return frame.astype({"start": "int64", "end": "int64"})
+
+
+def damage_table(documents: pd.DataFrame) -> pd.DataFrame:
+    """Run :func:`detect_damage` over a documents table (columns ``doc_id`` and ``text``).
+
+    Example:
+        >>> from fupin_research.corpus import load_corpus
+        >>> damage_table(load_corpus()).groupby("kind").size()["lost_list_ordinal"]
+        17
+    """
+    frames = [detect_damage(text, doc_id) for doc_id, text in zip(documents["doc_id"], documents["text"])]
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,1 @@
+"""Extractors: one module per kind of extraction; each takes a ``str`` and returns a DataFrame."""

@@ -1,0 +1,188 @@
+"""Read text files in the encodings Chinese policy texts come in, and refuse what is not text.
+
+Order of attempts in :func:`read_text`:
+
+1. A byte-order mark (UTF-8, UTF-16, UTF-32) decides the encoding.
+2. Strict UTF-8.
+3. ``charset-normalizer``'s best guess, kept only if the result reads as Chinese text
+   (see :func:`chinese_score`): the library is good at long texts but guesses Korean for short GBK files.
+4. Strict decodes in this order: GB18030 (superset of GB2312 and GBK; keeps private-use characters),
+   Big5-HKSCS (Big5 with Hong Kong characters), CP950 (Microsoft Big5), UTF-16 without a mark;
+   the one with the highest Chinese score wins (ties go to the earlier).
+
+If nothing reads as Chinese, :class:`~fupin_research.errors.InputError` is raised: no mojibake is ever returned.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from functools import cache
+from pathlib import Path
+
+from fupin_research.errors import InputError
+from fupin_research.paths import data_dir
+
+# Each attempt: (codec name given to Python, name reported to the user).
+FALLBACK_ENCODINGS: tuple[tuple[str, str], ...] = (
+    ("gb18030", "gb18030"),
+    ("big5hkscs", "big5hkscs"),
+    ("cp950", "cp950"),
+    ("utf-16-le", "utf-16-le"),
+    ("utf-16-be", "utf-16-be"),
+)
+# charset-normalizer names → the widest codec of the same family (GBK text that uses GB18030 extras still decodes).
+_FAMILY = {
+    "gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030", "hz": "gb18030",
+    "big5": "big5hkscs", "big5hkscs": "big5hkscs", "cp950": "cp950",
+}
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_MAGIC = {
+    b"%PDF": "a PDF document", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image",
+    b"PK\x03\x04": "a ZIP archive (or .docx/.xlsx)", b"\xd0\xcf\x11\xe0": "an MS Office document",
+    b"\x1f\x8b": "a gzip archive", b"GIF8": "a GIF image", b"\x7fELF": "a program",
+}
+MIN_CHINESE_SCORE = 0.8
+# Characters that count as evidence: anything non-ASCII except spaces and punctuation (CJK or general).
+_EVIDENCE = re.compile(r"[^\x00-\x7f\s\u2000-\u206f\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u00a0-\u00bf\u00d7\u00f7\u2190-\u21ff\u25a0-\u25ff]")
+
+
+@cache
+def _common_hanzi() -> frozenset[str]:
+    lines = (data_dir() / "common_hanzi.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset("".join(line for line in lines if not line.startswith("#")))
+
+
+def chinese_score(text: str) -> float:
+    """Share of the non-ASCII, non-punctuation characters in ``text`` that are frequent Chinese characters.
+
+    Real Chinese text scores near 1; the same bytes decoded in the wrong codec give rare characters,
+    Hangul, private-use characters or symbols and score low (0..1). Text without such characters
+    scores 1 (nothing to doubt).
+
+    Example:
+        >>> chinese_score("扶贫开发") > 0.9, chinese_score("륌틋역랙") < 0.1
+        (True, True)
+    """
+    common = _common_hanzi()
+    letters = _EVIDENCE.findall(text)
+    # Private-use characters are legitimate in GB18030 (user-defined areas) but prove nothing either way.
+    letters = [ch for ch in letters if not "\ue000" <= ch <= "\uf8ff"] or letters
+    if not letters:
+        return 1.0
+    hits = sum(1 for ch in letters if ch in common)
+    return hits / len(letters)
+
+
+def _control_share(text: str) -> float:
+    controls = sum(1 for ch in text if ch < " " and ch not in "\t\n\r\f\v\x1a")
+    return controls / max(len(text), 1)
+
+
+def _strict(data: bytes, codec: str) -> str | None:
+    try:
+        return data.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
+    """Decode ``data`` and return ``(text, encoding)``; ``name`` is used in error messages.
+
+    Example:
+        >>> decode_bytes("精准扶贫".encode("gbk"))
+        ('精准扶贫', 'gbk')
+    """
+    if not data.strip():
+        raise InputError(f"{name}: the file is empty")
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise InputError(f"{name}: this is {what}, not a text file")
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            text = _strict(data, codec)
+            if text is None:
+                raise InputError(f"{name}: starts with a {codec} byte-order mark but is not valid {codec}")
+            return text, codec
+    if b"\x00" not in data:
+        text = _strict(data, "utf-8")
+        if text is not None:
+            if _control_share(text) > 0.05:
+                raise InputError(f"{name}: looks like a binary file (control characters), not text")
+            return text, "utf-8"
+    candidates: list[tuple[str, str]] = []
+    guess = _library_guess(data)
+    if guess:
+        candidates.append((guess, guess))
+    # UTF-16 without a mark is only plausible where ASCII characters left NUL bytes.
+    candidates.extend(c for c in FALLBACK_ENCODINGS if c[0] != guess and (b"\x00" in data or "16" not in c[0]))
+    best: tuple[float, str, str] | None = None
+    for codec, label in candidates:
+        text = _strict(data, codec)
+        if text is None or _control_share(text) > 0.01:
+            continue
+        score = chinese_score(text)
+        if best is None or score > best[0]:
+            best = (score, text, label)
+        if score >= 0.98:
+            break
+    if best is None:
+        if b"\x00" in data:
+            raise InputError(f"{name}: looks like a binary file (NUL bytes), not text")
+        raise InputError(f"{name}: cannot be decoded as UTF-8, GB18030, Big5 or UTF-16")
+    score, text, label = best
+    if score < MIN_CHINESE_SCORE:
+        raise InputError(
+            f"{name}: encoding unclear: the best decoding ({label}) reads as Chinese for only "
+            f"{score:.0%} of its characters; convert the file to UTF-8"
+        )
+    if label == "gb18030" and _strict(data, "gbk") == text:
+        label = "gbk"
+    return text, label
+
+
+def _library_guess(data: bytes) -> str | None:
+    """charset-normalizer's guess mapped to a codec we trust, or None."""
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - it is a dependency
+        return None
+    match = from_bytes(data[:200_000]).best()
+    if match is None:
+        return None
+    return _FAMILY.get(match.encoding.replace("_", "").lower().replace("big5hkscs", "big5hkscs"))
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """Read a text file in UTF-8 (with or without BOM), UTF-16, GB18030/GBK or Big5/Big5-HKSCS/CP950.
+
+    Line endings are returned as they are in the file (``normalize`` unifies them).
+    Empty files, binary files and undecodable bytes raise :class:`InputError`, whose message names
+    the file and says what is wrong.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "doc.txt"
+        >>> _ = path.write_bytes("脫貧攻堅".encode("big5"))
+        >>> read_text(path)
+        '脫貧攻堅'
+    """
+    return read_text_with_encoding(path)[0]
+
+
+def read_text_with_encoding(path: str | os.PathLike[str]) -> tuple[str, str]:
+    """Like :func:`read_text`, but also return the encoding that was used."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a file") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read ({error.strerror})") from None
+    return decode_bytes(data, str(path))

@@ -1,0 +1,348 @@
+"""Normalize raw policy texts, keeping a map from every clean character back to the raw text.
+
+The steps, in order (each a small function on ``(text, offsets)``, so they compose and stay testable):
+
+1. :func:`unify_line_endings` — ``\\r\\n``, ``\\r``, U+2028/U+2029 become ``\\n``.
+2. :func:`remove_zero_width` — U+200B/U+200C/U+200D/U+2060/U+FEFF/U+00AD go; a line that held only such
+   characters goes too (the government work reports write ``550\\n\\u200b\\n多万公里``).
+3. :func:`fold_width` — full-width ASCII letters, digits and ``％`` become ASCII; U+3000, U+00A0 and other odd
+   spaces become ``" "``; Chinese punctuation is kept.
+4. :func:`convert_script` — traditional text becomes simplified with the OpenCC config matching its
+   variant (``t2s``, ``tw2s`` or ``hk2s``, see :func:`detect_script`); simplified text is left alone.
+5. :func:`strip_chrome` — whole lines listed in ``data/page_chrome.txt`` (``返回首页``, ``分享到:``, copyright
+   notices, ...) are removed.
+6. :func:`join_broken_lines` — a single line break inside a sentence or word is removed
+   (``新建\\n高速铁路\\n投产`` → ``新建高速铁路投产``); blank lines, headings and metadata lines stay.
+
+``offsets[i]`` is the raw index of clean character ``i``; ``offsets[len(text)]`` is the raw length.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import opencc
+
+from fupin_research.paths import data_dir
+
+Offsets = list[int]
+
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_ODD_SPACES = "\u3000\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"
+_WIDTH_TABLE = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)}  # digits
+_WIDTH_TABLE.update({code: code - 0xFEE0 for code in range(0xFF21, 0xFF3B)})  # A-Z
+_WIDTH_TABLE.update({code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)})  # a-z
+_WIDTH_TABLE[0xFF05] = ord("%")
+_WIDTH_TABLE.update({ord(space): ord(" ") for space in _ODD_SPACES})
+
+# Script variants: (name, OpenCC config to simplified, OpenCC config back to that variant).
+VARIANTS: tuple[tuple[str, str, str], ...] = (
+    ("standard", "t2s", "s2t"),
+    ("taiwan", "tw2s", "s2tw"),
+    ("hong_kong", "hk2s", "s2hk"),
+)
+_DETECTION_SAMPLE = 30_000
+
+
+@dataclass(frozen=True)
+class Script:
+    """The writing system of a text.
+
+    ``script`` is ``simplified``, ``traditional`` or ``undetermined`` (no character tells);
+    ``variant`` is ``mainland`` for simplified text, and ``standard``/``taiwan``/``hong_kong`` for traditional
+    text (``standard`` = OpenCC's traditional forms, no Taiwan- or Hong Kong-specific forms seen);
+    ``opencc_config`` is the config that converts the text to simplified (None: nothing to convert).
+    """
+
+    script: str
+    variant: str
+    opencc_config: str | None
+
+    @property
+    def label(self) -> str:
+        """A short label such as ``traditional (taiwan)``."""
+        return self.script if self.script != "traditional" else f"traditional ({self.variant})"
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """A normalized text with its map back to the raw input and what normalization did."""
+
+    text: str
+    offsets: Sequence[int]
+    script: Script
+    chrome: tuple[tuple[int, int, str], ...] = field(default=())
+    """Raw ``(start, end, line)`` of every page-chrome line removed."""
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a clean span ``[start, end)`` back to the raw text.
+
+        Example:
+            >>> norm = normalize_with_offsets("返回首页\\n精准\\n扶贫")
+            >>> norm.text, norm.raw_span(0, 4)
+            ('精准扶贫', (5, 10))
+        """
+        if start >= end:
+            return self.offsets[start], self.offsets[start]
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+    def segments(self) -> list[tuple[int, int, int]]:
+        """Compress the offset map into ``(clean_start, raw_start, length)`` runs of aligned characters."""
+        runs: list[tuple[int, int, int]] = []
+        offsets = self.offsets
+        n = len(self.text)
+        i = 0
+        while i < n:
+            j = i + 1
+            while j < n and offsets[j] == offsets[j - 1] + 1:
+                j += 1
+            runs.append((i, offsets[i], j - i))
+            i = j
+        return runs
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The machinery: rewrite matches of a pattern while carrying the offsets along.
+
+
+def _rewrite(
+    text: str, offsets: Offsets, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]
+) -> tuple[str, Offsets]:
+    """Replace each match with ``replace(match)``; replacement characters map to the match's raw start
+    (or one to one where the replacement has the match's length)."""
+    pieces: list[str] = []
+    new_offsets: Offsets = []
+    last = 0
+    for match in pattern.finditer(text):
+        start, end = match.span()
+        replacement = replace(match)
+        pieces.append(text[last:start])
+        new_offsets.extend(offsets[last:start])
+        pieces.append(replacement)
+        if len(replacement) == end - start:
+            new_offsets.extend(offsets[start:end])
+        else:
+            new_offsets.extend([offsets[start]] * len(replacement))
+        last = end
+    if last == 0 and not pieces:
+        return text, offsets
+    pieces.append(text[last:])
+    new_offsets.extend(offsets[last:])
+    return "".join(pieces), new_offsets
+
+
+_LINE_ENDINGS = re.compile(r"\r\n?|[\u2028\u2029]")
+_ZERO_WIDTH_LINE = re.compile(rf"\n[ \t{_ODD_SPACES}]*[{_ZERO_WIDTH}]+[ \t{_ODD_SPACES}]*(?=\n)")
+_ZERO_WIDTH_CHARS = re.compile(f"[{_ZERO_WIDTH}]+")
+
+
+def unify_line_endings(text: str, offsets: Offsets) -> tuple[str, Offsets]:
+    """Turn ``\\r\\n``, ``\\r`` and Unicode line/paragraph separators into ``\\n``."""
+    return _rewrite(text, offsets, _LINE_ENDINGS, lambda m: "\n")
+
+
+def remove_zero_width(text: str, offsets: Offsets) -> tuple[str, Offsets]:
+    """Remove zero-width characters, and lines that held nothing else."""
+    text, offsets = _rewrite(text, offsets, _ZERO_WIDTH_LINE, lambda m: "")
+    return _rewrite(text, offsets, _ZERO_WIDTH_CHARS, lambda m: "")
+
+
+def fold_width(text: str, offsets: Offsets) -> tuple[str, Offsets]:
+    """Fold full-width ASCII letters, digits and ``％`` to ASCII and odd spaces to ``" "`` (length kept)."""
+    return text.translate(_WIDTH_TABLE), offsets
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Script detection and conversion.
+
+
+@cache
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
+def _differences(a: str, b: str) -> int:
+    return sum(1 for x, y in zip(a, b) if x != y) + abs(len(a) - len(b))
+
+
+def detect_script(text: str) -> Script:
+    """Detect whether ``text`` is simplified or traditional Chinese, and which traditional variant.
+
+    Traditional text is what OpenCC's ``t2s`` changes more than ``s2t`` does. The variant is the one whose
+    round trip (e.g. ``tw2s`` then ``s2tw``) reproduces the text best; ties go to ``standard``.
+
+    Example:
+        >>> detect_script("扶贫开发").label
+        'simplified'
+        >>> detect_script("他們正在發展著名的產業，這裡著重發展").label
+        'traditional (taiwan)'
+    """
+    sample = text[:_DETECTION_SAMPLE]
+    to_simplified = _differences(_converter("t2s").convert(sample), sample)
+    to_traditional = _differences(_converter("s2t").convert(sample), sample)
+    if to_simplified == 0 and to_traditional == 0:
+        return Script("undetermined", "none", None)
+    if to_simplified <= to_traditional:
+        return Script("simplified", "mainland", None)
+    best = None
+    for name, forward, back in VARIANTS:
+        mismatch = _differences(_converter(back).convert(_converter(forward).convert(sample)), sample)
+        if best is None or mismatch < best[0]:
+            best = (mismatch, name, forward)
+    assert best is not None
+    return Script("traditional", best[1], best[2])
+
+
+def convert_script(text: str, offsets: Offsets, script: Script) -> tuple[str, Offsets]:
+    """Convert traditional text to simplified with the config ``script`` names (a no-op for simplified)."""
+    if script.opencc_config is None:
+        return text, offsets
+    converter = _converter(script.opencc_config)
+    converted = converter.convert(text)
+    if len(converted) == len(text):
+        return converted, offsets
+    # A phrase changed length somewhere: convert line by line and map each line's characters by position.
+    pieces: list[str] = []
+    new_offsets: Offsets = []
+    position = 0
+    for line in text.splitlines(keepends=True):
+        out = converter.convert(line)
+        line_offsets = offsets[position : position + len(line)]
+        pieces.append(out)
+        new_offsets.extend(line_offsets[min(i, len(line) - 1)] for i in range(len(out)))
+        position += len(line)
+    new_offsets.append(offsets[-1])
+    return "".join(pieces), new_offsets
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Page chrome and broken lines.
+
+
+@cache
+def _chrome_pattern(path: str) -> re.Pattern[str] | None:
+    alternatives = []
+    for raw in Path(path).read_text(encoding="utf-8").splitlines():
+        entry = raw.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        alternatives.append(entry[3:] if entry.startswith("re:") else re.escape(entry))
+    if not alternatives:
+        return None
+    body = "|".join(f"(?:{alt})" for alt in alternatives)
+    return re.compile(rf"^[ \t]*(?:{body})[ \t]*(?:\n|\Z)", re.MULTILINE)
+
+
+def chrome_file() -> Path:
+    """The shipped list of page-chrome lines (``data/page_chrome.txt``)."""
+    return data_dir() / "page_chrome.txt"
+
+
+def strip_chrome(
+    text: str, offsets: Offsets, chrome: str | os.PathLike[str] | None = None
+) -> tuple[str, Offsets, list[tuple[int, int, str]]]:
+    """Remove whole lines listed in the page-chrome file; return the raw spans of what was removed."""
+    pattern = _chrome_pattern(str(chrome or chrome_file()))
+    removed: list[tuple[int, int, str]] = []
+    if pattern is None:
+        return text, offsets, removed
+
+    def record(match: re.Match[str]) -> str:
+        start, end = match.span()
+        removed.append((offsets[start], offsets[end - 1] + 1, match.group().strip()))
+        return ""
+
+    text, offsets = _rewrite(text, offsets, pattern, record)
+    return text, offsets, removed
+
+
+_BREAK_BEFORE = r"[\u4e00-\u9fff0-9A-Za-z“‘《（(—、，,·]"
+_BREAK_AFTER = r"[\u4e00-\u9fff0-9”’》)）、，,。：:；;%]"
+# Lines that start something new even without a blank line before them.
+_NEW_LINE_STARTS = (
+    r"(?:来源|作者|发布|日期|时间|编辑|责任编辑|记者|稿源|点击|浏览"
+    r"|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]*[)）]|\d+[.、．]|第[一二三四五六七八九十百\d]+[章节条部分])"
+)
+_BROKEN_LINE = re.compile(rf"(?<={_BREAK_BEFORE})\n(?={_BREAK_AFTER})(?!{_NEW_LINE_STARTS})")
+
+
+def join_broken_lines(text: str, offsets: Offsets) -> tuple[str, Offsets]:
+    """Join a single line break that falls inside a sentence or a word.
+
+    A break is joined when the line before ends without closing punctuation and the next line goes straight
+    on (no indentation, no blank line, no heading or metadata such as ``来源:``).
+
+    Example:
+        >>> join_broken_lines("新建\\n高速铁路\\n投产。\\n\\n二、", list(range(13)))[0]
+        '新建高速铁路投产。\\n\\n二、'
+    """
+    return _rewrite(text, offsets, _BROKEN_LINE, lambda m: "")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Public entry points.
+
+
+def normalize_with_offsets(
+    text: str, *, chrome: str | os.PathLike[str] | None = None, convert: bool = True
+) -> NormalizedText:
+    """Normalize ``text`` and keep the map back to it (see the module docstring for the steps).
+
+    ``chrome`` names another page-chrome list; ``convert=False`` keeps traditional characters.
+
+    Example:
+        >>> norm = normalize_with_offsets("脫貧攻堅\\u200b取得\\n成效")
+        >>> norm.text, norm.script.label, norm.raw_span(4, 6)
+        ('脱贫攻坚取得成效', 'traditional (standard)', (5, 7))
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"normalize expects a str, got {type(text).__name__}")
+    offsets: Offsets = list(range(len(text) + 1))
+    work, offsets = unify_line_endings(text, offsets)
+    work, offsets = remove_zero_width(work, offsets)
+    work, offsets = fold_width(work, offsets)
+    script = detect_script(work)
+    if convert:
+        work, offsets = convert_script(work, offsets, script)
+    work, offsets, removed = strip_chrome(work, offsets, chrome)
+    work, offsets = join_broken_lines(work, offsets)
+    return NormalizedText(work, offsets, script, tuple(removed))
+
+
+def normalize(text: str, *, chrome: str | os.PathLike[str] | None = None, convert: bool = True) -> str:
+    """Return the normalized form of ``text``: the clean text every table's offsets refer to.
+
+    Example:
+        >>> normalize("返回首頁\\n２０１７年，脫貧人口\\u3000１０\\u200b萬")
+        '2017年，脱贫人口 10万'
+    """
+    return normalize_with_offsets(text, chrome=chrome, convert=convert).text
+
+
+def check_renderings(text: str, configs: Sequence[str] = ("s2t", "s2tw", "s2hk")) -> list[dict[str, object]]:
+    """Render simplified ``text`` in traditional variants and check that normalization undoes each.
+
+    Returns one record per config: the detected script, the OpenCC config chosen, and whether
+    ``normalize(rendering) == normalize(text)``.
+
+    Example:
+        >>> [row["detected"] for row in check_renderings("这里的贫困人口正在发展着", ("s2t", "s2tw"))]
+        ['traditional (standard)', 'traditional (taiwan)']
+    """
+    reference = normalize(text)
+    rows = []
+    for config in configs:
+        rendering = _converter(config).convert(text)
+        result = normalize_with_offsets(rendering)
+        rows.append({
+            "rendering": config,
+            "detected": result.script.label,
+            "opencc_config": result.script.opencc_config,
+            "identical_after_normalize": result.text == reference,
+        })
+    return rows
