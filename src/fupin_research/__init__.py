@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+from fupin_research.coding import agreement, code_units, crosstab_codes, load_codebook, load_hand_codes
 from fupin_research.corpus import load_corpus, read_document
 from fupin_research.damage import damage_table, detect_damage
 from fupin_research.errors import InputError
@@ -20,20 +21,27 @@ from fupin_research.normalize import check_renderings, detect_script, normalize,
 from fupin_research.plotting import use_chinese_font
 from fupin_research.segment import get_tokenizer, tokenize
 from fupin_research.split import split_sentences
+from fupin_research.structure import split_units
 
 __all__ = [
     "InputError",
+    "agreement",
     "check_renderings",
+    "code_units",
+    "crosstab_codes",
     "damage_table",
     "detect_damage",
     "detect_script",
     "get_tokenizer",
+    "load_codebook",
     "load_corpus",
+    "load_hand_codes",
     "normalize",
     "normalize_with_offsets",
     "read_document",
     "read_text",
     "split_sentences",
+    "split_units",
     "tokenize",
     "use_chinese_font",
 ]

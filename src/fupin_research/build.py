@@ -24,11 +24,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from fupin_research.coding import code_units
 from fupin_research.corpus import Document, iter_documents
 from fupin_research.damage import WARNING_COLUMNS, detect_damage
 from fupin_research.errors import InputError
 from fupin_research.segment import TOKEN_COLUMNS, tokenize
 from fupin_research.split import SENTENCE_COLUMNS, split_sentences
+from fupin_research.structure import split_units
 
 OFFSET_MAP_COLUMNS = ["doc_id", "clean_start", "raw_start", "length"]
 SKIPPED_COLUMNS = ["file", "reason"]
@@ -53,19 +55,34 @@ def document_tables(doc: Document) -> dict[str, pd.DataFrame]:
         >>> from fupin_research.paths import seed_corpus_dir
         >>> tables = document_tables(read_document(seed_corpus_dir() / "002_fbd7bac49d8a79cb.txt"))
         >>> sorted(tables)
-        ['documents', 'offset_map', 'sentences', 'tokens', 'warnings']
+        ['codes', 'documents', 'offset_map', 'sentences', 'tokens', 'units', 'warnings']
     """
     text = doc.text
     warnings = pd.concat([chrome_warnings(doc), detect_damage(text, doc.doc_id)], ignore_index=True)
     offset_map = pd.DataFrame(doc.normalized.segments(), columns=OFFSET_MAP_COLUMNS[1:])
     offset_map.insert(0, "doc_id", doc.doc_id)
+    units = document_units(doc)
     return {
         "documents": pd.DataFrame([doc.record()]),
         "sentences": split_sentences(text, doc.doc_id),
         "tokens": tokenize(text, doc.doc_id),
         "warnings": warnings.sort_values(["start", "kind"], kind="stable"),
         "offset_map": offset_map,
+        "units": units,
+        "codes": code_units(units),
     }
+
+
+def document_units(doc: Document) -> pd.DataFrame:
+    """Analysis units of a document; a single-province document's units get its province.
+
+    Where the text itself names provinces unit by unit (bulletin 004), units that name none stay empty.
+    """
+    units = split_units(doc.text, doc.doc_id)
+    province = doc.meta.get("province", "")
+    if province and not (units["province"] != "").any():
+        units["province"] = province
+    return units
 
 
 EMPTY_COLUMNS = {

@@ -48,7 +48,10 @@ _MAGIC = {
 }
 MIN_CHINESE_SCORE = 0.8
 # Characters that count as evidence: anything non-ASCII except spaces and punctuation (CJK or general).
-_EVIDENCE = re.compile(r"[^\x00-\x7f\s\u2000-\u206f\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u00a0-\u00bf\u00d7\u00f7\u2190-\u21ff\u25a0-\u25ff]")
+_EVIDENCE = re.compile(
+    r"[^\x00-\x7f\s\u2000-\u206f\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+    r"\u00a0-\u00bf\u00d7\u00f7\u2190-\u21ff\u25a0-\u25ff]"
+)
 
 
 @cache
