@@ -16,32 +16,40 @@ from fupin_research.coding import agreement, code_units, crosstab_codes, load_co
 from fupin_research.corpus import load_corpus, read_document
 from fupin_research.damage import damage_table, detect_damage
 from fupin_research.errors import InputError
+from fupin_research.extract.formulas import extract_formulas
+from fupin_research.extract.time_expressions import extract_time_expressions
 from fupin_research.io import read_text
 from fupin_research.normalize import check_renderings, detect_script, normalize, normalize_with_offsets
 from fupin_research.plotting import use_chinese_font
 from fupin_research.segment import get_tokenizer, tokenize
 from fupin_research.split import split_sentences
 from fupin_research.structure import split_units
+from fupin_research.terms import count_terms, load_key_terms, term_timeline
 
 __all__ = [
     "InputError",
     "agreement",
     "check_renderings",
     "code_units",
+    "count_terms",
     "crosstab_codes",
     "damage_table",
     "detect_damage",
     "detect_script",
+    "extract_formulas",
+    "extract_time_expressions",
     "get_tokenizer",
     "load_codebook",
     "load_corpus",
     "load_hand_codes",
+    "load_key_terms",
     "normalize",
     "normalize_with_offsets",
     "read_document",
     "read_text",
     "split_sentences",
     "split_units",
+    "term_timeline",
     "tokenize",
     "use_chinese_font",
 ]

@@ -28,6 +28,8 @@ from fupin_research.coding import code_units
 from fupin_research.corpus import Document, iter_documents
 from fupin_research.damage import WARNING_COLUMNS, detect_damage
 from fupin_research.errors import InputError
+from fupin_research.extract.formulas import extract_formulas
+from fupin_research.extract.time_expressions import extract_time_expressions
 from fupin_research.segment import TOKEN_COLUMNS, tokenize
 from fupin_research.split import SENTENCE_COLUMNS, split_sentences
 from fupin_research.structure import split_units
@@ -55,7 +57,7 @@ def document_tables(doc: Document) -> dict[str, pd.DataFrame]:
         >>> from fupin_research.paths import seed_corpus_dir
         >>> tables = document_tables(read_document(seed_corpus_dir() / "002_fbd7bac49d8a79cb.txt"))
         >>> sorted(tables)
-        ['codes', 'documents', 'offset_map', 'sentences', 'tokens', 'units', 'warnings']
+        ['codes', 'documents', 'formulas', 'offset_map', 'sentences', 'time_expressions', 'tokens', 'units', 'warnings']
     """
     text = doc.text
     warnings = pd.concat([chrome_warnings(doc), detect_damage(text, doc.doc_id)], ignore_index=True)
@@ -70,7 +72,26 @@ def document_tables(doc: Document) -> dict[str, pd.DataFrame]:
         "offset_map": offset_map,
         "units": units,
         "codes": code_units(units),
+        "formulas": with_doc_id(extract_formulas(text), doc.doc_id),
+        "time_expressions": with_doc_id(extract_time_expressions(text, **time_context(doc.meta)), doc.doc_id),
     }
+
+
+def with_doc_id(frame: pd.DataFrame, doc_id: str) -> pd.DataFrame:
+    """Put ``doc_id`` in front of an extractor's table."""
+    frame = frame.copy()
+    frame.insert(0, "doc_id", doc_id)
+    return frame
+
+
+def time_context(meta: dict[str, str]) -> dict[str, str | None]:
+    """The reference date and period that anchor a document's relative time expressions.
+
+    A repost date says nothing about when the text was written, so only issued/published dates count.
+    """
+    reference = meta.get("date") if meta.get("date_kind") in ("issued", "published") else None
+    period = meta.get("period") or meta.get("year") or None
+    return {"reference_date": reference or None, "period": period}
 
 
 def document_units(doc: Document) -> pd.DataFrame:

@@ -1,0 +1,335 @@
+"""Time expressions: years, months, dates, ranges, relative years, five-year-plan periods, deadlines.
+
+One compiled regex finds every expression; each row is resolved to ``start_date``/``end_date`` (ISO strings,
+None where unknown). Conventions:
+
+* ``2017年`` → 2017-01-01..2017-12-31; ``2017年底``/``年末`` → the point 2017-12-31 (kind ``year_end``);
+  ``年初`` → 01-01..03-31 (``year_start``); ``上半年`` → 01-01..06-30; ``下半年`` → 07-01..12-31.
+* ``截至/截止 X`` → kind ``as_of``, a point at the end of X; ``到/至/力争到 X`` and ``X前/以前`` → kind
+  ``deadline`` (start None, end = end of X; a past 到2014年年底 is labelled deadline too);
+  ``X以来/起`` → ``since`` (end None); ``X后/以后`` → ``after``.
+* A month or day without a year (``7月5日—8日``) takes the nearest earlier explicit year in the same line,
+  else the year of ``reference_date``, else ``period``, else the nearest earlier explicit year in the text (column
+  ``year_source``: explicit, context, reference, document, period).
+* Relative years: anaphoric words (全年, 上年, 当年, 本年, 同年, 次年, standalone 年初/年底/上半年) are
+  resolved against ``period`` (the year the document covers), deictic words (今年, 去年, 明年, 前年) against
+  ``reference_date`` (the day of writing); each falls back on the other; without both they stay None.
+* Five-year plans: 十一五 → 2006..2010, 十二五 → 2011..2015, 十三五 → 2016..2020, 十四五 → 2021..2025
+  (quoted or not, 时期/期间/规划; ``末`` gives the last year). ``第N个五年计划`` too.
+* Only 4-digit years 1800–2099 followed by 年 (or in ISO/ranges) are years: counts (1848个, 2000多人),
+  durations (15年免费教育, 两年, 三年) and money (年人均2016元) give no row.
+
+Example:
+    >>> df = extract_time_expressions("2017年,7月5日—8日调研。“十三五”期间,截至2017年底。")
+    >>> for row in df[["surface", "kind", "start_date", "end_date"]].values.tolist():
+    ...     print(row)
+    ['2017年', 'year', '2017-01-01', '2017-12-31']
+    ['7月5日—8日', 'range', '2017-07-05', '2017-07-08']
+    ['“十三五”期间', 'fyp_period', '2016-01-01', '2020-12-31']
+    ['截至2017年底', 'as_of', '2017-12-31', '2017-12-31']
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import datetime as dt
+import re
+
+import pandas as pd
+
+COLUMNS = ["start", "end", "surface", "kind", "start_date", "end_date", "year_source"]
+
+_CN_DIGITS = {
+    "〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+}
+_CN_SMALL = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_DASH = r"[—–\-~～至到]+"
+_YEAR = r"(?:1[89]\d{2}|20\d{2})"
+_CN_YEAR = r"[〇○零一二三四五六七八九]{4}"
+_REL_WORDS = "今年|去年|上年|明年|前年|当年|本年|次年|全年|同年|上一年|下一年"
+_PERIOD_PART = r"上半年|下半年|年底|年末|年初|年中|底|末|初"
+
+# Every alternative starts with one of these characters; testing it first makes the scan several times faster.
+_FIRST_CHARS = r"(?=[\d截到至力争〇○零一二三四五六七八九十“\"第今去上明前当本次全同下年])"
+_PATTERN = re.compile(
+    _FIRST_CHARS
+    + "(?:"
+    + "|".join(
+        [
+            # 2018-09-06 16:18 / 2019-10-16
+            rf"(?P<iso>(?<![\d.])(?P<iso_y>{_YEAR})-(?P<iso_m>\d{{1,2}})-(?P<iso_d>\d{{1,2}})"
+            r"(?:[ T]+(?P<iso_t>\d{1,2}:\d{2}(?::\d{2})?))?(?![\d-]))",
+            # 17.01.2017 21:04 (day.month.year of web bylines)
+            rf"(?P<dmy>(?<![\d.])(?P<dmy_d>\d{{1,2}})\.(?P<dmy_m>\d{{1,2}})\.(?P<dmy_y>{_YEAR})"
+            r"(?:\s+(?P<dmy_t>\d{1,2}:\d{2}))?(?![\d.]))",
+            # 2016年—2018年, 2016-2017年, 2015年至2017年, (2016-2020年)
+            rf"(?P<yrange>(?P<yr_pre>截至|截止到?|力争到|争取到|到|至)?(?<!\d)(?P<yr_a>{_YEAR})年?\s*{_DASH}\s*"
+            rf"(?P<yr_b>{_YEAR})年(?P<yr_part>底|末)?)",
+            # 2017年7月5日—8日 / 2017年7月5日—8月8日 / 7月5日—8日 / 7月5日至8月8日
+            rf"(?P<drange>(?:(?<!\d)(?P<dr_y>{_YEAR})年)?(?<![\d.])(?P<dr_m1>\d{{1,2}})月"
+            rf"(?P<dr_d1>\d{{1,2}})[日号]?\s*{_DASH}\s*(?:(?P<dr_m2>\d{{1,2}})月)?(?P<dr_d2>\d{{1,2}})[日号])",
+            # 3月至5月 / 2017年3月—5月
+            rf"(?P<mrange>(?:(?<!\d)(?P<mr_y>{_YEAR})年)?(?<![\d.])(?P<mr_m1>\d{{1,2}})月(?:份)?\s*{_DASH}\s*"
+            rf"(?P<mr_m2>\d{{1,2}})月(?:份)?)",
+            # 截至2017年底, 到2020年, 2020年前, 2016年以来, 2017年3月, 2017年3月5日, 2014年年底, 2017年度
+            rf"(?P<year>(?P<y_pre>截至|截止到?|力争到|争取到|到|至)?(?:(?<![\d.])(?P<y_num>{_YEAR})|"
+            rf"(?<![〇○零一二三四五六七八九十])(?P<y_cn>{_CN_YEAR}))年"
+            rf"(?:(?P<y_m>\d{{1,2}})月(?:份)?(?:(?P<y_d>\d{{1,2}})[日号])?|(?P<y_part>{_PERIOD_PART})|度)?"
+            r"(?P<y_post>以前|之前|前|以来|起|开始|以后|之后|后)?)",
+            # “十三五”时期, 十二五末, 第十个五年计划
+            r"(?P<fyp>(?P<fyp_q>[“\"]?)(?<![一二三四五六七八九十〇零百千两\d])"
+            r"(?P<fyp_n>十[一二三四五]|[六七八九]|十)五"
+            r"(?P<fyp_q2>[”\"]?)(?P<fyp_s>时期|期间|规划|计划|末|初)?(?![年个])"
+            r"|第(?P<fyp_ord>[一二三四五六七八九十]{1,3})个五年(?:计划|规划)(?:时期|期间)?)",
+            # 今年6月份, 去年5月10日, 今年上半年, 上年, 全年, 当年
+            rf"(?P<rel>(?<![以之])(?P<rel_w>{_REL_WORDS})"
+            rf"(?:(?P<rel_m>\d{{1,2}})月(?:份)?(?:(?P<rel_d>\d{{1,2}})[日号])?|(?P<rel_part>{_PERIOD_PART}))?)",
+            # standalone 年初, 年底, 上半年 (after 2017年 these were taken above)
+            r"(?P<part>(?<![\d〇○零一二三四五六七八九十上下今去明前当全本次同])"
+            r"(?P<part_w>上半年|下半年|年初|年底|年末|年中))",
+            # 7月5日 / 10月份 / 4月
+            r"(?P<md>(?<![\d.个])(?P<md_m>\d{1,2})月(?:份)?(?:(?P<md_d>\d{1,2})[日号])?(?![\d]))",
+        ]
+    )
+    + ")"
+)
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _date(year: int | None, month: int, day: int) -> dt.date | None:
+    if year is None:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_span(year: int | None, month: int) -> tuple[dt.date | None, dt.date | None]:
+    if year is None or not 1 <= month <= 12:
+        return None, None
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _part_span(year: int | None, part: str | None) -> tuple[str, dt.date | None, dt.date | None]:
+    """(kind, start, end) of a year or a part of it (底, 年初, 上半年 ...)."""
+    if year is None:
+        return ("year" if not part else _PART_KIND.get(part, "year")), None, None
+    if not part:
+        return "year", dt.date(year, 1, 1), dt.date(year, 12, 31)
+    kind = _PART_KIND[part]
+    spans = {
+        "year_end": ((12, 31), (12, 31)),
+        "year_start": ((1, 1), (3, 31)),
+        "mid_year": ((6, 30), (6, 30)),
+        "first_half": ((1, 1), (6, 30)),
+        "second_half": ((7, 1), (12, 31)),
+    }
+    (m1, d1), (m2, d2) = spans[kind]
+    return kind, dt.date(year, m1, d1), dt.date(year, m2, d2)
+
+
+_PART_KIND = {
+    "底": "year_end", "末": "year_end", "年底": "year_end", "年末": "year_end",
+    "初": "year_start", "年初": "year_start", "年中": "mid_year",
+    "上半年": "first_half", "下半年": "second_half",
+}
+_DEICTIC = {"今年", "去年", "明年", "前年"}
+_REL_OFFSET = {
+    "今年": 0, "当年": 0, "本年": 0, "全年": 0, "同年": 0, "去年": -1, "上年": -1, "上一年": -1, "前年": -2,
+    "明年": 1, "次年": 1, "下一年": 1,
+}
+
+
+def _cn_year(text: str) -> int:
+    return int("".join(str(_CN_DIGITS[c]) for c in text))
+
+
+def _cn_small(text: str) -> int:
+    """一 → 1, 十 → 10, 十三 → 13, 二十 → 20 (small Chinese numbers of plan ordinals)."""
+    if "十" not in text:
+        return _CN_SMALL[text]
+    tens, _, ones = text.partition("十")
+    return (_CN_SMALL[tens] if tens else 1) * 10 + (_CN_SMALL[ones] if ones else 0)
+
+
+def _fyp_years(n: int) -> tuple[int, int]:
+    """The n-th five-year plan: 1st = 1953–1957, 2nd = 1958–1962, 3rd = 1966–1970, 13th = 2016–2020."""
+    first = {1: 1953, 2: 1958}.get(n, 1966 + 5 * (n - 3))
+    return first, first + 4
+
+
+def _period_year(period: object) -> int | None:
+    if period is None:
+        return None
+    if isinstance(period, (dt.date, dt.datetime)):
+        return period.year
+    if isinstance(period, int):
+        return period
+    match = re.search(r"(1[89]\d{2}|20\d{2})", str(period))
+    return int(match.group(1)) if match else None
+
+
+def extract_time_expressions(
+    text: str, reference_date: object = None, *, period: object = None
+) -> pd.DataFrame:
+    """Find time expressions in ``text`` and resolve them to ISO start/end dates.
+
+    ``reference_date`` (a date, ``"2017-01-17"`` or a year) gives the year of month/day expressions with no
+    year in their line; ``period`` (``"2017"``, a date, an int) is the year a document covers and anchors
+    relative words (今年, 上年, 全年, 年底); it falls back to ``reference_date``.
+
+    Example:
+        >>> df = extract_time_expressions("比上年增长60%,全年完成,1848个村,15年免费教育", period="2017")
+        >>> df[["surface", "kind", "start_date"]].values.tolist()
+        [['上年', 'relative', '2016-01-01'], ['全年', 'relative', '2017-01-01']]
+    """
+    ref_year = _period_year(reference_date)
+    period_year = _period_year(period) or ref_year
+    deictic_year = ref_year or period_year  # 今年/去年 count from the day of writing
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    explicit: list[tuple[int, int]] = []  # (position, year) of explicit years seen so far
+    rows = []
+
+    def context_year(pos: int) -> tuple[int | None, str | None]:
+        line_start = line_starts[bisect.bisect_right(line_starts, pos) - 1]
+        if explicit and explicit[-1][0] >= line_start:
+            return explicit[-1][1], "context"
+        if ref_year is not None:
+            return ref_year, "reference"
+        if period_year is not None:
+            return period_year, "period"
+        if explicit:
+            return explicit[-1][1], "document"
+        return None, None
+
+    for m in _PATTERN.finditer(text):
+        g = m.groupdict()
+        kind: str
+        start = end = None
+        source: str | None = "explicit"
+        if g["iso"] is not None:
+            y, mo, d = int(g["iso_y"]), int(g["iso_m"]), int(g["iso_d"])
+            start = end = _date(y, mo, d)
+            kind = "timestamp" if g["iso_t"] else "date"
+            explicit.append((m.start(), y))
+        elif g["dmy"] is not None:
+            y, mo, d = int(g["dmy_y"]), int(g["dmy_m"]), int(g["dmy_d"])
+            start = end = _date(y, mo, d)
+            kind = "timestamp" if g["dmy_t"] else "date"
+            explicit.append((m.start(), y))
+        elif g["yrange"] is not None:
+            a, b = int(g["yr_a"]), int(g["yr_b"])
+            if b < a:
+                continue
+            start, end = dt.date(a, 1, 1), dt.date(b, 12, 31)
+            kind = "range"
+            if g["yr_pre"]:
+                kind = "as_of" if g["yr_pre"].startswith("截") else "deadline"
+            explicit.append((m.start(), b))
+        elif g["drange"] is not None:
+            if g["dr_y"]:
+                y: int | None = int(g["dr_y"])
+                explicit.append((m.start(), y))
+            else:
+                y, source = context_year(m.start())
+            m1, d1 = int(g["dr_m1"]), int(g["dr_d1"])
+            m2 = int(g["dr_m2"]) if g["dr_m2"] else m1
+            start, end = _date(y, m1, d1), _date(y, m2, int(g["dr_d2"]))
+            if not (1 <= m1 <= 12 and 1 <= m2 <= 12):
+                continue
+            kind = "range"
+        elif g["mrange"] is not None:
+            if g["mr_y"]:
+                y = int(g["mr_y"])
+                explicit.append((m.start(), y))
+            else:
+                y, source = context_year(m.start())
+            m1, m2 = int(g["mr_m1"]), int(g["mr_m2"])
+            if not (1 <= m1 <= 12 and 1 <= m2 <= 12):
+                continue
+            start, end = _month_span(y, m1)[0], _month_span(y, m2)[1]
+            kind = "range"
+        elif g["year"] is not None:
+            y = int(g["y_num"]) if g["y_num"] else _cn_year(g["y_cn"])
+            if not 1800 <= y <= 2099:
+                continue
+            explicit.append((m.start(), y))
+            if g["y_m"]:
+                mo = int(g["y_m"])
+                if not 1 <= mo <= 12:
+                    continue
+                if g["y_d"]:
+                    start = end = _date(y, mo, int(g["y_d"]))
+                    kind = "date"
+                else:
+                    start, end = _month_span(y, mo)
+                    kind = "month"
+            else:
+                kind, start, end = _part_span(y, g["y_part"])
+            pre, post = g["y_pre"], g["y_post"]
+            if pre and pre.startswith("截"):
+                kind, start = "as_of", end
+            elif pre or post in ("前", "以前", "之前"):
+                kind, start = "deadline", None
+            elif post in ("以来", "起", "开始"):
+                kind, end = "since", None
+            elif post in ("后", "以后", "之后"):
+                kind, start, end = "after", (end + dt.timedelta(days=1)) if end else None, None
+        elif g["fyp"] is not None:
+            if g["fyp_ord"]:
+                n = _cn_small(g["fyp_ord"])
+            else:
+                n = _cn_small(g["fyp_n"])
+                # 九五, 十五 are ordinary numbers unless quoted or followed by 时期/计划/…
+                if len(g["fyp_n"]) == 1 and not ((g["fyp_q"] and g["fyp_q2"]) or g["fyp_s"]):
+                    continue
+            if not 1 <= n <= 20:
+                continue
+            first, last = _fyp_years(n)
+            if g["fyp_s"] == "末":
+                kind, start, end = "fyp_end", dt.date(last, 12, 31), dt.date(last, 12, 31)
+            elif g["fyp_s"] == "初":
+                kind, start, end = "fyp_start", dt.date(first, 1, 1), dt.date(first, 12, 31)
+            else:
+                kind, start, end = "fyp_period", dt.date(first, 1, 1), dt.date(last, 12, 31)
+            source = None
+        elif g["rel"] is not None:
+            anchor = deictic_year if g["rel_w"] in _DEICTIC else period_year
+            base = anchor + _REL_OFFSET[g["rel_w"]] if anchor is not None else None
+            deictic = g["rel_w"] in _DEICTIC and anchor == ref_year
+            source = None if base is None else ("reference" if deictic else "period")
+            kind = "relative"
+            if g["rel_m"]:
+                mo = int(g["rel_m"])
+                if g["rel_d"]:
+                    start = end = _date(base, mo, int(g["rel_d"]))
+                else:
+                    start, end = _month_span(base, mo)
+            else:
+                _, start, end = _part_span(base, g["rel_part"])
+        elif g["part"] is not None:
+            base = period_year
+            source = "period" if base is not None else None
+            kind = "relative"
+            _, start, end = _part_span(base, g["part_w"])
+        else:  # md: 7月5日 / 10月份
+            mo = int(g["md_m"])
+            if not 1 <= mo <= 12:
+                continue
+            y, source = context_year(m.start())
+            if g["md_d"]:
+                start = end = _date(y, mo, int(g["md_d"]))
+                kind = "date"
+            else:
+                start, end = _month_span(y, mo)
+                kind = "month"
+        rows.append((m.start(), m.end(), m.group(), kind, _iso(start), _iso(end), source))
+    frame = pd.DataFrame(rows, columns=COLUMNS).astype({"start": "int64", "end": "int64"})
+    for column in ("start_date", "end_date", "year_source"):  # keep None (not NaN) for unknown values
+        frame[column] = pd.Series([row[COLUMNS.index(column)] for row in rows], index=frame.index, dtype=object)
+    return frame
