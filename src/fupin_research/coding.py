@@ -7,7 +7,9 @@ text; :func:`agreement` compares hand codes with the automatic primary codes (Co
 
 from __future__ import annotations
 
+import copy
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,13 @@ def load_codebook(path: str | Path | None = None) -> dict[str, Any]:
         >>> [c["id"] for c in book["dimensions"]["instrument"]["codes"]][:2]
         ['supply.funds', 'supply.infrastructure']
     """
-    with open(path or data_dir() / "codebook.yaml", encoding="utf-8") as handle:
+    # parsing YAML costs ~0.1 s: parse each file once per process, hand out copies
+    return copy.deepcopy(_load_checked(str(path or data_dir() / "codebook.yaml")))
+
+
+@cache
+def _load_checked(path: str) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
         book = yaml.safe_load(handle)
     seen: set[str] = set()
     for dim, spec in book.get("dimensions", {}).items():
@@ -70,6 +78,11 @@ def _compiled(codebook: dict[str, Any]) -> list[tuple[str, str, str, re.Pattern[
     ]
 
 
+@cache
+def _default_compiled() -> list[tuple[str, str, str, re.Pattern[str]]]:
+    return _compiled(load_codebook())
+
+
 def code_units(units: pd.DataFrame, codebook: dict[str, Any] | None = None) -> pd.DataFrame:
     """Find codebook evidence in every unit; one row per match (a long, tidy table).
 
@@ -85,7 +98,7 @@ def code_units(units: pd.DataFrame, codebook: dict[str, Any] | None = None) -> p
         >>> code_units(units)[["code", "evidence", "start", "end"]].values.tolist()
         [['environmental.finance_credit', '信贷', 16, 18], ['target.finance', '信贷', 16, 18]]
     """
-    compiled = _compiled(codebook or load_codebook())
+    compiled = _compiled(codebook) if codebook is not None else _default_compiled()
     rows = []
     for unit in units.itertuples(index=False):
         text, offset = str(unit.text), int(unit.start)

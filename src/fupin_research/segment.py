@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from functools import cache
 from pathlib import Path
 
@@ -32,8 +33,7 @@ def stopwords_file() -> Path:
     return data_dir() / "stopwords.txt"
 
 
-@cache
-def get_tokenizer(userdict: str | None = None) -> jieba.Tokenizer:
+def get_tokenizer(userdict: str | os.PathLike[str] | None = None) -> jieba.Tokenizer:
     """Return a private, initialized ``jieba.Tokenizer`` with the domain dictionary loaded.
 
     Tokenizers are cached per dictionary path, so a process builds each one once.
@@ -43,9 +43,14 @@ def get_tokenizer(userdict: str | None = None) -> jieba.Tokenizer:
         >>> "两不愁三保障" in tokenizer.lcut("实现两不愁三保障")
         True
     """
+    return _tokenizer(str(userdict or userdict_file()))
+
+
+@cache
+def _tokenizer(userdict: str) -> jieba.Tokenizer:
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
-    tokenizer.load_userdict(str(userdict or userdict_file()))
+    tokenizer.load_userdict(userdict)
     return tokenizer
 
 
@@ -61,9 +66,17 @@ def load_stopwords(path: str | None = None) -> frozenset[str]:
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
+_WORD_CHAR = re.compile(r"[^\W_]")
+
+
 def is_word(token: str) -> bool:
-    """True for tokens that carry meaning: not whitespace and not only punctuation or symbols."""
-    return any(char.isalnum() for char in token)
+    """True for tokens that carry meaning: not whitespace and not only punctuation or symbols.
+
+    Example:
+        >>> is_word("扶贫"), is_word("17.1"), is_word("，"), is_word("  ")
+        (True, True, False, False)
+    """
+    return _WORD_CHAR.search(token) is not None
 
 
 def tokenize(
@@ -83,15 +96,25 @@ def tokenize(
         >>> tokenize("精准扶贫，建档立卡").token.tolist()
         ['精准扶贫', '建档立卡']
     """
-    tokenizer = get_tokenizer(str(userdict) if userdict else None)
+    tokenizer = get_tokenizer(userdict)
     stop = load_stopwords(str(stopwords) if stopwords else None)
-    rows = []
-    for word, start, end in tokenizer.tokenize(text):
-        if word.isspace() or (not keep_punctuation and not is_word(word)):
-            continue
-        rows.append((len(rows), start, end, word, word in stop))
-    frame = pd.DataFrame(rows, columns=TOKEN_COLUMNS)
-    frame = frame.astype({"token_id": "int64", "start": "int64", "end": "int64", "is_stopword": "bool"})
+    words, starts, ends = [], [], []
+    position = 0
+    for word in tokenizer.cut(text):
+        end = position + len(word)
+        if (keep_punctuation and not word.isspace()) or _WORD_CHAR.search(word):
+            words.append(word)
+            starts.append(position)
+            ends.append(end)
+        position = end
+    frame = pd.DataFrame({
+        "token_id": pd.RangeIndex(len(words)),
+        "start": pd.array(starts, dtype="int64"),
+        "end": pd.array(ends, dtype="int64"),
+        "token": words,
+        "is_stopword": pd.array([word in stop for word in words], dtype="bool"),
+    })
+    frame["token_id"] = frame["token_id"].astype("int64")
     if doc_id is not None:
         frame.insert(0, "doc_id", doc_id)
     return frame
