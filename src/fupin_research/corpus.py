@@ -11,7 +11,7 @@ import pandas as pd
 
 from fupin_research.errors import InputError
 from fupin_research.io import read_text_with_encoding
-from fupin_research.normalize import NormalizedText, normalize_with_offsets
+from fupin_research.normalize import NormalizedText, normalize, normalize_with_offsets
 from fupin_research.paths import reports_corpus_dir, seed_corpus_dir
 
 MANIFEST_NAME = "manifest.csv"
@@ -86,10 +86,11 @@ def corpus_files(folder: str | os.PathLike[str]) -> list[Path]:
     )
 
 
-def _infer_title(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:100]
+def _infer_title(raw: str) -> str:
+    """The first non-blank line of the raw text that is not page chrome (normalization may join lines)."""
+    for line in raw.splitlines():
+        if line.strip() and normalize(line).strip():
+            return normalize(line).strip()[:100]
     return ""
 
 
@@ -106,7 +107,7 @@ def read_document(path: str | os.PathLike[str], meta: dict[str, str] | None = No
     normalized = normalize_with_offsets(raw)
     meta = dict(meta or {})
     if not meta.get("title"):
-        meta["title"] = _infer_title(normalized.text)
+        meta["title"] = _infer_title(raw)
     return Document(path.stem, path, raw, encoding, normalized, meta)
 
 

@@ -110,10 +110,14 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
             text = _strict(data, codec)
             if text is None:
                 raise InputError(f"{name}: starts with a {codec} byte-order mark but is not valid {codec}")
+            if not text.strip():
+                raise InputError(f"{name}: the file holds only whitespace")
             return text, codec
     if b"\x00" not in data:
         text = _strict(data, "utf-8")
         if text is not None:
+            if not text.strip():
+                raise InputError(f"{name}: the file holds only whitespace")
             if _control_share(text) > 0.05:
                 raise InputError(f"{name}: looks like a binary file (control characters), not text")
             return text, "utf-8"
@@ -138,6 +142,8 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
             raise InputError(f"{name}: looks like a binary file (NUL bytes), not text")
         raise InputError(f"{name}: cannot be decoded as UTF-8, GB18030, Big5 or UTF-16")
     score, text, label = best
+    if not text.strip():
+        raise InputError(f"{name}: the file holds only whitespace")
     if score < MIN_CHINESE_SCORE:
         raise InputError(
             f"{name}: encoding unclear: the best decoding ({label}) reads as Chinese for only "

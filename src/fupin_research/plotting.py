@@ -30,16 +30,23 @@ def font_path() -> Path:
 
 
 @cache
+def _register_font() -> str:
+    path = font_path()
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
 def use_chinese_font() -> str:
     """Register the CJK font with matplotlib and make it the default; return its family name.
+
+    Registration happens once per process; the rcParams are set on every call, so calling it again after
+    ``matplotlib.rcdefaults()`` or a style change brings the font back.
 
     Example:
         >>> use_chinese_font()
         'Noto Sans CJK SC'
     """
-    path = font_path()
-    font_manager.fontManager.addfont(str(path))
-    name = font_manager.FontProperties(fname=str(path)).get_name()
+    name = _register_font()
     matplotlib.rcParams["font.family"] = "sans-serif"
     matplotlib.rcParams["font.sans-serif"] = [name, "DejaVu Sans"]
     matplotlib.rcParams["axes.unicode_minus"] = False  # the CJK font has no U+2212 minus glyph

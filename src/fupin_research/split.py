@@ -6,8 +6,9 @@ import re
 
 import pandas as pd
 
-# A sentence ends at 。！？；!? (with any closing quotes/brackets right after) or at a line break.
-_SENTENCE = re.compile(r"[^\n。！？；!?]*(?:[。！？；!?]+[”’」』)）]*|\n|$)")
+# A sentence ends at 。！？；!?; (with any closing quotes/brackets right after) or at a line break.
+# The seeds write the Chinese semicolon as ASCII ";".
+_SENTENCE = re.compile(r"[^\n。！？；!?;]*(?:[。！？；!?;]+[”’」』)）]*|\n|$)")
 
 SENTENCE_COLUMNS = ["sentence_id", "start", "end", "text"]
 
