@@ -6,7 +6,6 @@ import io
 import warnings
 
 import matplotlib
-import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 

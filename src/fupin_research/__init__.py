@@ -12,11 +12,14 @@ Example:
 
 from __future__ import annotations
 
+from fupin_research._version import __version__
+from fupin_research.audit import attribute_quantities, audit_quantities
 from fupin_research.coding import agreement, code_units, crosstab_codes, load_codebook, load_hand_codes
 from fupin_research.corpus import load_corpus, read_document
 from fupin_research.damage import damage_table, detect_damage
 from fupin_research.errors import InputError
 from fupin_research.extract.formulas import extract_formulas
+from fupin_research.extract.quantities import extract_quantities
 from fupin_research.extract.time_expressions import extract_time_expressions
 from fupin_research.io import read_text
 from fupin_research.normalize import check_renderings, detect_script, normalize, normalize_with_offsets
@@ -28,7 +31,10 @@ from fupin_research.terms import count_terms, load_key_terms, term_timeline
 
 __all__ = [
     "InputError",
+    "__version__",
     "agreement",
+    "attribute_quantities",
+    "audit_quantities",
     "check_renderings",
     "code_units",
     "count_terms",
@@ -37,6 +43,7 @@ __all__ = [
     "detect_damage",
     "detect_script",
     "extract_formulas",
+    "extract_quantities",
     "extract_time_expressions",
     "get_tokenizer",
     "load_codebook",
@@ -53,4 +60,3 @@ __all__ = [
     "tokenize",
     "use_chinese_font",
 ]
-__version__ = "0.1.0"

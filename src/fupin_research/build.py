@@ -13,26 +13,36 @@ interrupted build leaves the previous tables intact.
 from __future__ import annotations
 
 import bisect
+import hashlib
+import multiprocessing
 import os
+import pickle
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from fupin_research._version import __version__
+from fupin_research.audit import attribute_quantities, audit_quantities
 from fupin_research.coding import code_units
-from fupin_research.corpus import Document, iter_documents
+from fupin_research.corpus import Document, corpus_files, make_document, read_manifest
 from fupin_research.damage import WARNING_COLUMNS, detect_damage
 from fupin_research.errors import InputError
 from fupin_research.extract.formulas import extract_formulas
+from fupin_research.extract.quantities import extract_quantities
 from fupin_research.extract.time_expressions import extract_time_expressions
-from fupin_research.segment import TOKEN_COLUMNS, tokenize
+from fupin_research.io import decode_bytes
+from fupin_research.paths import data_dir
+from fupin_research.segment import TOKEN_COLUMNS, get_tokenizer, tokenize
 from fupin_research.split import SENTENCE_COLUMNS, split_sentences
 from fupin_research.structure import split_units
+from fupin_research.tables import TableWriter
 
 OFFSET_MAP_COLUMNS = ["doc_id", "clean_start", "raw_start", "length"]
 SKIPPED_COLUMNS = ["file", "reason"]
@@ -49,32 +59,44 @@ def chrome_warnings(doc: Document) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=WARNING_COLUMNS)
 
 
-def document_tables(doc: Document) -> dict[str, pd.DataFrame]:
+def document_tables(doc: Document, *, segmenter: str = "jieba") -> dict[str, pd.DataFrame]:
     """All per-document tables of one document (the unit of work of a build).
 
     Example:
         >>> from fupin_research.corpus import read_document
         >>> from fupin_research.paths import seed_corpus_dir
         >>> tables = document_tables(read_document(seed_corpus_dir() / "002_fbd7bac49d8a79cb.txt"))
-        >>> sorted(tables)
-        ['codes', 'documents', 'formulas', 'offset_map', 'sentences', 'time_expressions', 'tokens', 'units', 'warnings']
+        >>> sorted(tables)  # doctest: +NORMALIZE_WHITESPACE
+        ['checks', 'codes', 'documents', 'formulas', 'offset_map', 'quantities', 'sentences', 'time_expressions',
+         'tokens', 'units', 'warnings']
     """
     text = doc.text
     warnings = pd.concat([chrome_warnings(doc), detect_damage(text, doc.doc_id)], ignore_index=True)
     offset_map = pd.DataFrame(doc.normalized.segments(), columns=OFFSET_MAP_COLUMNS[1:])
     offset_map.insert(0, "doc_id", doc.doc_id)
     units = document_units(doc)
+    sentences = split_sentences(text, doc.doc_id)
+    context = {"doc_id": doc.doc_id, "period": doc.meta.get("period") or doc.meta.get("year") or None,
+               "province": doc.meta.get("province") or None}
+    found = extract_quantities(text)
     return {
         "documents": pd.DataFrame([doc.record()]),
-        "sentences": split_sentences(text, doc.doc_id),
-        "tokens": tokenize(text, doc.doc_id),
+        "sentences": sentences,
+        "tokens": tokenize(text, doc.doc_id, backend=segmenter),
         "warnings": warnings.sort_values(["start", "kind"], kind="stable"),
         "offset_map": offset_map,
         "units": units,
         "codes": code_units(units),
         "formulas": with_doc_id(extract_formulas(text), doc.doc_id),
         "time_expressions": with_doc_id(extract_time_expressions(text, **time_context(doc.meta)), doc.doc_id),
+        "quantities": doc_id_first(attribute_quantities(text, found, sentences, **context)),
+        "checks": doc_id_first(audit_quantities(text, found, **context)),
     }
+
+
+def doc_id_first(frame: pd.DataFrame) -> pd.DataFrame:
+    """Move the ``doc_id`` column to the front."""
+    return frame[["doc_id", *(c for c in frame.columns if c != "doc_id")]]
 
 
 def with_doc_id(frame: pd.DataFrame, doc_id: str) -> pd.DataFrame:
@@ -94,13 +116,40 @@ def time_context(meta: dict[str, str]) -> dict[str, str | None]:
     return {"reference_date": reference or None, "period": period}
 
 
+def quantities_table(doc: Document) -> pd.DataFrame:
+    """The attributed quantities of one document, with ``raw_start``/``raw_end`` offsets into the file's text.
+
+    Example:
+        >>> from fupin_research.corpus import read_document
+        >>> from fupin_research.paths import seed_corpus_dir
+        >>> table = quantities_table(read_document(seed_corpus_dir() / "002_fbd7bac49d8a79cb.txt"))
+        >>> table.loc[0, ["doc_id", "surface", "value", "unit"]].tolist()
+        ['002_fbd7bac49d8a79cb', '7.1万', 71000, '人']
+    """
+    context = {"doc_id": doc.doc_id, "period": doc.meta.get("period") or doc.meta.get("year") or None,
+               "province": doc.meta.get("province") or None}
+    table = doc_id_first(attribute_quantities(doc.text, extract_quantities(doc.text), **context))
+    spans = [doc.normalized.raw_span(start, end) for start, end in zip(table["start"], table["end"])]
+    table.insert(3, "raw_start", [span[0] for span in spans])
+    table.insert(4, "raw_end", [span[1] for span in spans])
+    return table
+
+
 def document_units(doc: Document) -> pd.DataFrame:
-    """Analysis units of a document; a single-province document's units get its province.
+    """Analysis units of a document (see :func:`units_with_province`)."""
+    return units_with_province(doc.doc_id, doc.text, doc.meta.get("province", ""))
+
+
+def units_with_province(doc_id: str, text: str, province: str = "") -> pd.DataFrame:
+    """Analysis units of a clean text; a single-province document's units get its ``province``.
 
     Where the text itself names provinces unit by unit (bulletin 004), units that name none stay empty.
+
+    Example:
+        >>> units_with_province("009_x", "一、要求\\n1.识别。\\n", "青海")[["unit_id", "province"]].values.tolist()
+        [['009-1', '青海'], ['009-1-0-1', '青海']]
     """
-    units = split_units(doc.text, doc.doc_id)
-    province = doc.meta.get("province", "")
+    units = split_units(text, doc_id)
     if province and not (units["province"] != "").any():
         units["province"] = province
     return units
@@ -113,13 +162,159 @@ EMPTY_COLUMNS = {
     "offset_map": OFFSET_MAP_COLUMNS,
     "skipped": SKIPPED_COLUMNS,
 }
+CACHE_FOLDER = ".fupin-cache"
+
+
+# --------------------------------------------------------------------------------------------------------
+# Settings and the unit of work (one document), shared by the local loop, the process pool and Dask.
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """What decides the content of the tables besides the texts: the segmenter and the data files."""
+
+    segmenter: str = "jieba"
+
+    def fingerprint(self) -> str:
+        """A hash of the settings, the package's code and its data files: a change in any invalidates caches."""
+        digest = hashlib.sha256(f"{__version__}|{self.segmenter}".encode())
+        package = Path(__file__).resolve().parent
+        for path in sorted(package.rglob("*.py")):
+            digest.update(path.read_bytes())
+        for path in sorted(p for p in data_dir().iterdir() if p.is_file()):
+            digest.update(path.name.encode() + path.read_bytes())
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Task:
+    """One document to process: its position in the corpus (for stable ordering) and where to cache."""
+
+    index: int
+    path: str
+    meta: dict[str, str]
+    settings: BuildSettings
+    fingerprint: str
+    cache_dir: str | None
+
+
+@dataclass
+class Result:
+    """The tables of one document, or the reason it was skipped."""
+
+    index: int
+    name: str
+    megabytes: float
+    tables: dict[str, pd.DataFrame] | None = None
+    error: str | None = None
+    reused: bool = False
+    cache_key: str | None = None
+
+
+def process_task(task: Task) -> Result:
+    """Read, normalize and extract one document (runs in the main process, a pool worker or a Dask worker)."""
+    path = Path(task.path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return Result(task.index, path.name, 0.0, error=f"cannot be read ({error.strerror})")
+    megabytes = len(data) / 1e6
+    key = None
+    if task.cache_dir is not None:
+        meta_bytes = repr(sorted(task.meta.items())).encode()
+        key = hashlib.sha256(data + b"\0" + meta_bytes + b"\0" + task.fingerprint.encode()).hexdigest()
+        cached = Path(task.cache_dir) / f"{key}.pickle"
+        if cached.is_file():
+            try:
+                with open(cached, "rb") as handle:
+                    tables = pickle.load(handle)
+                return Result(task.index, path.name, megabytes, tables, reused=True, cache_key=key)
+            except (OSError, pickle.UnpicklingError, EOFError):
+                pass  # a damaged cache entry is simply rebuilt
+    try:
+        text, encoding = decode_bytes(data, path.name)
+        doc = make_document(path, text, encoding, task.meta)
+    except InputError as error:
+        return Result(task.index, path.name, megabytes, error=str(error).split(": ", 1)[-1])
+    tables = document_tables(doc, segmenter=task.settings.segmenter)
+    if key is not None:
+        _write_cache(Path(task.cache_dir) / f"{key}.pickle", tables)
+    return Result(task.index, path.name, megabytes, tables, cache_key=key)
+
+
+def _write_cache(path: Path, tables: dict[str, pd.DataFrame]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.part")
+    with open(partial, "wb") as handle:
+        pickle.dump(tables, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(partial, path)
+
+
+def _warm_up(settings: BuildSettings) -> None:
+    """Load a worker's tokenizer and codebook once, before its first document."""
+    get_tokenizer(backend=settings.segmenter)
+    code_units(pd.DataFrame({"doc_id": [], "unit_id": [], "start": [], "text": []}))
+
+
+# --------------------------------------------------------------------------------------------------------
+# Running the tasks: in order, with a bounded number in flight, so memory stays flat.
+
+
+def _ordered(submit: Callable[[Task], Callable[[], Result]], tasks: Iterator[Task], window: int) -> Iterator[Result]:
+    pending: deque[Callable[[], Result]] = deque()
+    for task in tasks:
+        pending.append(submit(task))
+        if len(pending) >= window:
+            yield pending.popleft()()
+    while pending:
+        yield pending.popleft()()
+
+
+def _run_local(tasks: Iterator[Task], settings: BuildSettings) -> Iterator[Result]:
+    _warm_up(settings)
+    for task in tasks:
+        yield process_task(task)
+
+
+def _run_pool(tasks: Iterator[Task], settings: BuildSettings, jobs: int) -> Iterator[Result]:
+    # spawn: workers start clean (no inherited threads or locks) and each loads its tokenizer once
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(jobs, initializer=_warm_up, initargs=(settings,)) as pool:
+        def submit(task: Task) -> Callable[[], Result]:
+            return pool.apply_async(process_task, (task,)).get
+
+        yield from _ordered(submit, tasks, window=4 * jobs)
+
+
+def _run_dask(tasks: Iterator[Task], settings: BuildSettings, address: str) -> Iterator[Result]:
+    try:
+        from distributed import Client
+    except ImportError:
+        raise InputError("--scheduler needs Dask: pip install 'fupin-research[dask]'") from None
+    try:
+        client = Client(address, timeout="20s")
+    except (OSError, TimeoutError) as error:
+        raise InputError(f"{address}: cannot reach the Dask scheduler ({error})") from None
+    with client:
+        workers = max(len(client.scheduler_info().get("workers", {})), 1)
+
+        def submit(task: Task) -> Callable[[], Result]:
+            return client.submit(process_task, task, pure=False).result
+
+        yield from _ordered(submit, tasks, window=4 * workers)
+
+
+# --------------------------------------------------------------------------------------------------------
+# The build.
 
 
 @dataclass
 class BuildSummary:
-    """What a build did: documents written, megabytes read, seconds, files skipped with reasons."""
+    """What a build did: documents written (processed or reused), megabytes read, seconds, files skipped."""
 
     documents: int = 0
+    processed: int = 0
+    reused: int = 0
     megabytes: float = 0.0
     seconds: float = 0.0
     skipped: list[tuple[str, str]] = field(default_factory=list)
@@ -127,30 +322,34 @@ class BuildSummary:
 
     def line(self) -> str:
         """One summary line for the terminal."""
-        text = f"built {self.documents} documents ({self.megabytes:.2f} MB) in {self.seconds:.1f} s"
+        text = (
+            f"built {self.documents} documents ({self.megabytes:.2f} MB) in {self.seconds:.1f} s: "
+            f"{self.processed} processed, {self.reused} unchanged"
+        )
         if self.skipped:
             text += f"; skipped {len(self.skipped)} file(s): " + "; ".join(f"{f} ({r})" for f, r in self.skipped)
         return text
-
-
-def write_table(frame: pd.DataFrame, folder: Path, name: str) -> None:
-    """Write one table as ``name.csv`` (UTF-8) and ``name.parquet``."""
-    frame = frame.reset_index(drop=True)
-    frame.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8", lineterminator="\n")
-    frame.to_parquet(folder / f"{name}.parquet", index=False)
 
 
 def build_corpus(
     corpus_dir: str | os.PathLike[str],
     out_dir: str | os.PathLike[str],
     *,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    settings: BuildSettings | None = None,
+    incremental: bool = True,
     on_skip: Callable[[str, str], None] | None = None,
     progress: bool = False,
 ) -> BuildSummary:
     """Build every table for the corpus in ``corpus_dir`` into ``out_dir`` (CSV + Parquet per table).
 
-    A file that cannot be read is skipped (``on_skip(file, reason)`` is called and the ``skipped`` table lists
-    it); the other files are processed.
+    Documents are processed one at a time (``jobs=1``), in a process pool (``jobs>1``) or on a Dask cluster
+    (``scheduler="tcp://host:port"``); the tables are the same byte for byte. Memory stays flat: documents are
+    streamed and tables written in parts. With ``incremental`` (default) a document whose bytes, manifest row
+    and settings have not changed since the last build into ``out_dir`` is taken from the cache
+    (``out_dir/.fupin-cache``) instead of being processed again. A file that cannot be read is skipped:
+    ``on_skip(file, reason)`` is called and the ``skipped`` table lists it.
 
     Example:
         >>> import tempfile
@@ -162,44 +361,87 @@ def build_corpus(
     corpus_dir, out_dir = Path(corpus_dir), Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir}: exists and is not a folder")
-    summary = BuildSummary()
-    parts: dict[str, list[pd.DataFrame]] = {}
-    documents = iter_documents(corpus_dir, errors="skip")
-    if progress:
-        from tqdm import tqdm
+    settings = settings or BuildSettings()
+    if settings.segmenter != "jieba":
+        get_tokenizer(backend=settings.segmenter)  # fail early and clearly if the backend is missing
+    files = corpus_files(corpus_dir)
+    manifest = read_manifest(corpus_dir)
+    rows = {} if manifest is None else {row["doc_id"]: row for row in manifest.to_dict("records")}
+    cache_dir = out_dir / CACHE_FOLDER if incremental else None
+    fingerprint = settings.fingerprint()
+    tasks = (
+        Task(i, str(path), rows.get(path.stem, {}), settings, fingerprint, str(cache_dir) if cache_dir else None)
+        for i, path in enumerate(files)
+    )
+    if scheduler:
+        results = _run_dask(tasks, settings, scheduler)
+    elif jobs > 1:
+        results = _run_pool(tasks, settings, jobs)
+    else:
+        results = _run_local(tasks, settings)
 
-        documents = tqdm(documents, total=len(list(corpus_dir.iterdir())), unit="doc", file=sys.stderr)
-    for item in documents:
-        if isinstance(item, InputError):
-            name = Path(str(item).split(": ", 1)[0]).name
-            reason = str(item).split(": ", 1)[-1]
-            summary.skipped.append((name, reason))
-            if on_skip:
-                on_skip(name, reason)
-            continue
-        summary.documents += 1
-        summary.megabytes += len(item.raw.encode("utf-8")) / 1e6
-        for name, frame in document_tables(item).items():
-            parts.setdefault(name, []).append(frame)
-    tables = {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
-    for name, columns in EMPTY_COLUMNS.items():
-        tables.setdefault(name, pd.DataFrame(columns=columns))
-    tables["skipped"] = pd.DataFrame(summary.skipped, columns=SKIPPED_COLUMNS)
+    summary = BuildSummary()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    used_keys: set[str] = set()
+    bar = _progress_bar(files, progress)
     try:
-        for name, frame in tables.items():
-            write_table(frame, staging, name)
-        _replace_folder(staging, out_dir)
+        writers: dict[str, TableWriter] = {}
+        for result in results:
+            summary.megabytes += result.megabytes
+            if bar is not None:
+                bar.update(result.megabytes)
+                bar.set_postfix_str(f"{result.index + 1}/{len(files)} documents", refresh=False)
+            if result.error is not None:
+                summary.skipped.append((result.name, result.error))
+                if on_skip:
+                    on_skip(result.name, result.error)
+                continue
+            assert result.tables is not None
+            summary.documents += 1
+            summary.reused += result.reused
+            summary.processed += not result.reused
+            if result.cache_key:
+                used_keys.add(result.cache_key)
+            for name, frame in result.tables.items():
+                if name not in writers:
+                    writers[name] = TableWriter(staging, name, EMPTY_COLUMNS.get(name))
+                writers[name].append(frame)
+        for name, columns in EMPTY_COLUMNS.items():
+            writers.setdefault(name, TableWriter(staging, name, columns))
+        for frame_row in summary.skipped:
+            writers["skipped"].append(pd.DataFrame([frame_row], columns=SKIPPED_COLUMNS))
+        for writer in writers.values():
+            writer.close()
+        _replace_tables(staging, out_dir)
+        summary.tables = sorted(writers)
     finally:
+        if bar is not None:
+            bar.close()
         shutil.rmtree(staging, ignore_errors=True)
-    summary.tables = sorted(tables)
+    if cache_dir is not None and cache_dir.is_dir():
+        for stale in cache_dir.glob("*.pickle"):
+            if stale.stem not in used_keys:
+                stale.unlink(missing_ok=True)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _replace_folder(staging: Path, out_dir: Path) -> None:
-    """Move the finished tables into ``out_dir``, replacing only the files of the same names."""
+def _progress_bar(files: list[Path], enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    total = sum(path.stat().st_size for path in files) / 1e6
+    return tqdm(total=total, unit="MB", unit_scale=False, file=sys.stderr, dynamic_ncols=True,
+                bar_format="{l_bar}{bar}| {n:.1f}/{total:.1f} MB [{elapsed}<{remaining}, {rate_fmt}{postfix}]")
+
+
+def _replace_tables(staging: Path, out_dir: Path) -> None:
+    """Move the finished tables into ``out_dir``, replacing only the files of the same names.
+
+    Each file is replaced atomically; the previous tables stay complete until the new ones are.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
-    for path in staging.iterdir():
+    for path in sorted(staging.iterdir()):
         os.replace(path, out_dir / path.name)

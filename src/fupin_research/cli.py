@@ -1,4 +1,4 @@
-"""The ``fupin`` command line: ``fupin build``, ``fupin report``, ``fupin quantities``.
+"""The ``fupin`` command line: ``fupin build``, ``fupin report``, ``fupin quantities``, ``fupin bench``.
 
 Errors in the input are reported in one line naming the file; no traceback. Exit codes: 0 success,
 1 finished but something was skipped or failed, 2 bad usage or input.
@@ -18,16 +18,27 @@ def _error(message: str) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from fupin_research.build import build_corpus
+    from fupin_research.build import BuildSettings, build_corpus
     from fupin_research.paths import seed_corpus_dir
 
     corpus = Path(args.corpus) if args.corpus else seed_corpus_dir()
+    if args.jobs < 1:
+        raise InputError(f"--jobs {args.jobs}: give a number of processes, 1 or more")
 
     def on_skip(name: str, reason: str) -> None:
         print(f"fupin: skipped {name}: {reason}", file=sys.stderr)
 
     show_progress = not args.quiet and sys.stderr.isatty()
-    summary = build_corpus(corpus, args.out, on_skip=on_skip, progress=show_progress)
+    try:
+        settings = BuildSettings(segmenter=args.segmenter)
+        summary = build_corpus(
+            corpus, args.out, jobs=args.jobs, scheduler=args.scheduler, settings=settings,
+            incremental=not args.no_cache, on_skip=on_skip, progress=show_progress,
+        )
+    except ValueError as error:  # bad settings, e.g. a segmenter that is not installed
+        if isinstance(error, InputError):
+            raise
+        raise InputError(str(error)) from None
     if not args.quiet:
         print(summary.line(), file=sys.stderr)
         print(f"tables in {args.out}: {', '.join(summary.tables)}", file=sys.stderr)
@@ -46,6 +57,40 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_quantities(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from fupin_research.build import quantities_table
+    from fupin_research.corpus import read_document
+
+    failed = False
+    header = True
+    for name in args.files:
+        try:
+            table = quantities_table(read_document(name))
+        except InputError as error:
+            _error(str(error))
+            failed = True
+            continue
+        table = table.astype(object).where(pd.notna(table), "")
+        table.to_csv(sys.stdout, index=False, header=header, lineterminator="\n")
+        header = False
+    return 1 if failed else 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from fupin_research import bench
+
+    if args.size <= 0:
+        raise InputError(f"--size {args.size}: give a positive number of megabytes")
+    if args.json:
+        print(bench.main_json(args.size))
+    else:
+        results = bench.run_benchmark(args.size, echo=lambda line: print(line, file=sys.stderr))
+        print(bench.format_report(results))
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``fupin`` command."""
     parser = argparse.ArgumentParser(
@@ -60,6 +105,14 @@ def make_parser() -> argparse.ArgumentParser:
     )
     build.add_argument("corpus", nargs="?", help="folder of text files (default: the embedded seed corpus)")
     build.add_argument("--out", required=True, help="output folder for the tables")
+    build.add_argument("--jobs", type=int, default=1, metavar="N",
+                       help="process documents in N worker processes (default 1; same tables for any N)")
+    build.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786 (pip install 'fupin-research[dask]')")
+    build.add_argument("--segmenter", default="jieba", choices=["jieba", "jieba_fast"],
+                       help="word segmenter (default jieba 0.42.1; jieba_fast is faster, check it on your corpus)")
+    build.add_argument("--no-cache", action="store_true",
+                       help="process every document again (default: reuse unchanged documents from the last build)")
     build.add_argument("--quiet", action="store_true", help="print nothing but errors")
     build.set_defaults(run=cmd_build)
     report = commands.add_parser(
@@ -71,6 +124,23 @@ def make_parser() -> argparse.ArgumentParser:
     report.add_argument("--save-notebooks", action="store_true",
                         help="also write the executed notebooks back into notebooks/ (to commit their outputs)")
     report.set_defaults(run=cmd_report)
+    quantities = commands.add_parser(
+        "quantities", help="print the quantities of text files as CSV (for shell pipelines)",
+        description="Extract every quantity (number, magnitude, unit, approximation, indicator, year, place) from "
+        "each FILE and print one CSV table with doc_id to standard output. start/end point into the normalized "
+        "text, raw_start/raw_end into the file's text.",
+    )
+    quantities.add_argument("files", nargs="+", metavar="FILE")
+    quantities.set_defaults(run=cmd_quantities)
+    bench = commands.add_parser(
+        "bench", help="measure the pipeline's speed and memory on this machine",
+        description="Build a corpus of --size MB from the shipped texts and measure bare jieba (the baseline), "
+        "each pipeline stage, the whole build with --jobs 1 and --jobs 2, and peak memory; print ratios "
+        "against the baseline.",
+    )
+    bench.add_argument("--size", type=float, default=5.0, metavar="MB", help="corpus size in MB (default 5)")
+    bench.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    bench.set_defaults(run=cmd_bench)
     return parser
 
 

@@ -104,11 +104,16 @@ def read_document(path: str | os.PathLike[str], meta: dict[str, str] | None = No
     """
     path = Path(path)
     raw, encoding = read_text_with_encoding(path)
+    return make_document(path, raw, encoding, meta)
+
+
+def make_document(path: Path, raw: str, encoding: str, meta: dict[str, str] | None = None) -> Document:
+    """Normalize an already decoded text into a :class:`Document` (``doc_id`` = the file name's stem)."""
     normalized = normalize_with_offsets(raw)
     meta = dict(meta or {})
     if not meta.get("title"):
         meta["title"] = _infer_title(raw)
-    return Document(path.stem, path, raw, encoding, normalized, meta)
+    return Document(Path(path).stem, Path(path), raw, encoding, normalized, meta)
 
 
 def iter_documents(

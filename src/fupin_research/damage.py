@@ -99,7 +99,7 @@ def damage_table(documents: pd.DataFrame) -> pd.DataFrame:
 
     Example:
         >>> from fupin_research.corpus import load_corpus
-        >>> damage_table(load_corpus()).groupby("kind").size()["lost_list_ordinal"]
+        >>> int(damage_table(load_corpus()).groupby("kind").size()["lost_list_ordinal"])
         17
     """
     frames = [detect_damage(text, doc_id) for doc_id, text in zip(documents["doc_id"], documents["text"])]

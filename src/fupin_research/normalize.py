@@ -53,7 +53,8 @@ _DETECTION_SAMPLE = 30_000
 class Script:
     """The writing system of a text.
 
-    ``script`` is ``simplified``, ``traditional`` or ``undetermined`` (no character tells);
+    ``script`` is ``simplified``, ``traditional``, ``mixed`` (simplified with some traditional characters,
+    converted with ``t2s``) or ``undetermined`` (no character tells);
     ``variant`` is ``mainland`` for simplified text, and ``standard``/``taiwan``/``hong_kong`` for traditional
     text (``standard`` = OpenCC's traditional forms, no Taiwan- or Hong Kong-specific forms seen);
     ``opencc_config`` is the config that converts the text to simplified (None: nothing to convert).
@@ -170,11 +171,29 @@ def _differences(a: str, b: str) -> int:
     return sum(1 for x, y in zip(a, b) if x != y) + abs(len(a) - len(b))
 
 
+@cache
+def _script_markers() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Character classes of the CJK characters that only traditional (resp. only simplified) text uses.
+
+    A character is traditional-only when OpenCC's ``t2s`` changes it, simplified-only when ``s2t`` does.
+    Counting them is one regex scan, much cheaper than converting the text.
+    """
+    chars = [chr(code) for code in range(0x4E00, 0xA000)]
+    joined = "\n".join(chars)
+    traditional = _converter("t2s").convert(joined).split("\n")
+    simplified = _converter("s2t").convert(joined).split("\n")
+    trad_only = "".join(c for c, t in zip(chars, traditional) if t != c)
+    simp_only = "".join(c for c, t in zip(chars, simplified) if t != c)
+    return re.compile(f"[{trad_only}]"), re.compile(f"[{simp_only}]")
+
+
 def detect_script(text: str) -> Script:
     """Detect whether ``text`` is simplified or traditional Chinese, and which traditional variant.
 
-    Traditional text is what OpenCC's ``t2s`` changes more than ``s2t`` does. The variant is the one whose
-    round trip (e.g. ``tw2s`` then ``s2tw``) reproduces the text best; ties go to ``standard``.
+    Traditional text has more traditional-only characters (those OpenCC's ``t2s`` changes) than
+    simplified-only ones (those ``s2t`` changes); simplified text with a few of them is ``mixed``.
+    The variant is the one whose round trip (e.g. ``tw2s`` then
+    ``s2tw``) reproduces the text best; ties go to ``standard``.
 
     Example:
         >>> detect_script("扶贫开发").label
@@ -183,12 +202,17 @@ def detect_script(text: str) -> Script:
         'traditional (taiwan)'
     """
     sample = text[:_DETECTION_SAMPLE]
-    to_simplified = _differences(_converter("t2s").convert(sample), sample)
-    to_traditional = _differences(_converter("s2t").convert(sample), sample)
-    if to_simplified == 0 and to_traditional == 0:
+    traditional_marks, simplified_marks = _script_markers()
+    n_traditional = len(traditional_marks.findall(sample))
+    n_simplified = len(simplified_marks.findall(sample))
+    if n_traditional == 0 and n_simplified == 0:
         return Script("undetermined", "none", None)
-    if to_simplified <= to_traditional:
+    if n_traditional == 0:
         return Script("simplified", "mainland", None)
+    if n_traditional <= n_simplified:
+        # simplified text with traditional characters mixed in (old transcriptions such as the 1957 report):
+        # t2s unifies them and leaves the simplified characters alone
+        return Script("mixed", "mainland", "t2s")
     best = None
     for name, forward, back in VARIANTS:
         mismatch = _differences(_converter(back).convert(_converter(forward).convert(sample)), sample)

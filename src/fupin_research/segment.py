@@ -33,22 +33,38 @@ def stopwords_file() -> Path:
     return data_dir() / "stopwords.txt"
 
 
-def get_tokenizer(userdict: str | os.PathLike[str] | None = None) -> jieba.Tokenizer:
+SEGMENTERS = ("jieba", "jieba_fast")
+
+
+def get_tokenizer(userdict: str | os.PathLike[str] | None = None, *, backend: str = "jieba") -> jieba.Tokenizer:
     """Return a private, initialized ``jieba.Tokenizer`` with the domain dictionary loaded.
 
-    Tokenizers are cached per dictionary path, so a process builds each one once.
+    Tokenizers are cached per dictionary path and backend, so a process builds each one once. ``backend``
+    is ``jieba`` (the reference) or ``jieba_fast`` (a C implementation of the same algorithm, about four times
+    faster; optional: ``pip install 'fupin-research[fast]'``; check it with :func:`compare_segmenters` on
+    your corpus first).
 
     Example:
         >>> tokenizer = get_tokenizer()
         >>> "两不愁三保障" in tokenizer.lcut("实现两不愁三保障")
         True
     """
-    return _tokenizer(str(userdict or userdict_file()))
+    if backend not in SEGMENTERS:
+        raise ValueError(f"unknown segmenter {backend!r}: choose one of {', '.join(SEGMENTERS)}")
+    return _tokenizer(str(userdict or userdict_file()), backend)
 
 
 @cache
-def _tokenizer(userdict: str) -> jieba.Tokenizer:
-    tokenizer = jieba.Tokenizer()
+def _tokenizer(userdict: str, backend: str) -> jieba.Tokenizer:
+    if backend == "jieba_fast":
+        try:
+            import jieba_fast
+        except ImportError:
+            raise ValueError("the jieba_fast segmenter is not installed: pip install 'fupin-research[fast]'") from None
+        logging.getLogger("jieba_fast").setLevel(logging.WARNING)
+        tokenizer = jieba_fast.Tokenizer()
+    else:
+        tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
     tokenizer.load_userdict(userdict)
     return tokenizer
@@ -86,6 +102,7 @@ def tokenize(
     userdict: str | os.PathLike[str] | None = None,
     stopwords: str | os.PathLike[str] | None = None,
     keep_punctuation: bool = False,
+    backend: str = "jieba",
 ) -> pd.DataFrame:
     """Segment ``text`` into words; one row per token with ``start``/``end`` offsets into ``text``.
 
@@ -96,7 +113,7 @@ def tokenize(
         >>> tokenize("精准扶贫，建档立卡").token.tolist()
         ['精准扶贫', '建档立卡']
     """
-    tokenizer = get_tokenizer(userdict)
+    tokenizer = get_tokenizer(userdict, backend=backend)
     stop = load_stopwords(str(stopwords) if stopwords else None)
     words, starts, ends = [], [], []
     position = 0
@@ -118,3 +135,23 @@ def tokenize(
     if doc_id is not None:
         frame.insert(0, "doc_id", doc_id)
     return frame
+
+
+def compare_segmenters(texts: dict[str, str], backend: str = "jieba_fast") -> pd.DataFrame:
+    """Segment each text with jieba and with ``backend``; one row per text that differs.
+
+    Columns: ``doc_id``, ``position`` (token index of the first difference), ``jieba`` and ``other`` (the
+    differing tokens). An empty table means the backend gives exactly jieba's tokens on these texts.
+    """
+    import difflib
+
+    reference, other = get_tokenizer(), get_tokenizer(backend=backend)
+    rows = []
+    for doc_id, text in texts.items():
+        expected, got = reference.lcut(text), other.lcut(text)
+        if expected == got:
+            continue
+        matcher = difflib.SequenceMatcher(None, expected, got, autojunk=False)
+        _tag, i1, i2, j1, j2 = next(op for op in matcher.get_opcodes() if op[0] != "equal")
+        rows.append((doc_id, i1, " ".join(expected[i1:i2]), " ".join(got[j1:j2])))
+    return pd.DataFrame(rows, columns=["doc_id", "position", "jieba", "other"])

@@ -1,0 +1,644 @@
+"""Attribute quantities to indicators and audit what the texts claim for internal consistency.
+
+Two pure functions on DataFrames:
+
+* :func:`attribute_quantities` adds ``doc_id``, ``sentence_id``, ``measure`` (the measured noun
+  phrase), ``indicator`` (from the editable ``data/indicators.csv``), ``year`` and ``place``.
+* :func:`audit_quantities` returns the ``checks`` table: parts that should add up to a stated
+  total (其中 ...), shares that follow from two stated figures (占 ...%), change statements with two
+  figures (由 A 下降至 B), differences (超出省标(3509元)742元), the same indicator stated twice, and
+  values off by orders of magnitude. Arithmetic is exact (``Decimal``); the tolerance is the rounding
+  of the stated figures (half a unit of the last written digit).
+
+The audit reports what the text claims; it never changes the text.
+
+Example:
+    >>> from fupin_research.extract.quantities import extract_quantities
+    >>> text = "共配备17220名,其中市级32名、县级459名、乡镇级2566名、村级14163名。"
+    >>> checks = audit_quantities(text, extract_quantities(text))
+    >>> checks[["check", "expected", "observed", "verdict"]].values.tolist()
+    [['breakdown_sum', '17220', '17220', 'consistent']]
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import re
+from bisect import bisect_right
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+CHECK_COLUMNS = ["doc_id", "check", "spans", "expected", "observed", "verdict", "detail"]
+ATTRIBUTION_COLUMNS = ["doc_id", "sentence_id", "measure", "indicator", "year", "year_source", "place", "per_unit"]
+
+_SENT_END = re.compile(r"[。！？!?；\n]")
+_CLAUSE_DELIM = re.compile(r"[,，。；;:：、！？!?\n(（)）]")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{1,10}")
+_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})年(底|末|初|以来|度|上半年|前)?")
+_PERIOD_WORDS = re.compile(r"全年|当年|今年|本年|年度")
+_TIME_NOISE = re.compile(
+    r"(?:截至|截止|到|至|从)?(?:19|20)[0-9]{2}年(?:底|末|初|以来|度|上半年)?(?:的)?|[0-9]{1,2}月(?:[0-9]{1,2}日)?(?:起)?|"
+    r"目前|今年以来|近年来|去年|今年|全年|当年|[0-9０-９.]+"
+)
+_NOW = re.compile(r"目前|现在|当前|今年|截至目前")
+# Verbs (and a few function words) after which the measured noun phrase starts.
+_VERBS = re.compile(
+    r"整合|投入|落实|安排|下达|发放|完成|建设|建成|实施|提出|达到|实现|惠及|带动|资助|培训|救治|救助|转移|开发|减免|报销|通过|进行|结对|驻村|提升|改造|利用|"
+    r"吸纳|设立|建立|聚集|筹集|募集|争取|支出|出资|注资|补助|增收|覆盖|选派|派往|抽调|配备|新增|新建|兴建|修建|"
+    r"签约|入库|受理|赔付|核查|查出|处理|涉及|到位|共有|还有|仍有|剩余|减少|增加|提高|下降|发展|调整|组建|聘请|"
+    r"召开|举办|开展|收到|移交|评出|表扬|刊发|编发|采用|征集|识别|搬迁|退出|摘帽|脱贫|入住|为|有|是|达|占"
+)
+_LEADING_NOISE = re.compile(
+    r"^(?:其中|累计|全省|全县|全市|全区|我县|我省|我市|我们|各级|共|已|均|的|了|和|与|及|并|等|到|至)+"
+)
+_STOP_AFTER = set("的以左多、和与及是为在已将被占比较等均每共约近达至到由从于了再,，。；;:：")
+_PER_UNIT = re.compile(r"(?:每(?![年月日天周季])|人均|户均|年人均|平均)[\u4e00-\u9fff]{0,3}\Z")
+_COUNTY = re.compile(r"(?:^|[\s,，。：:、】])([\u4e00-\u9fff]{1,3}[县市])(?=[:：,，有在的\s])")
+_NOT_PLACE_HEAD = set("全各本该每我县省市乡村区镇两三四五六十几贫重特强试点等")
+
+
+def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
+    """Load the indicator vocabulary (default ``data/indicators.csv``; lines starting with # are comments).
+
+    Example:
+        >>> "poverty_incidence" in load_indicators().indicator.tolist()
+        True
+    """
+    if path is None:
+        from fupin_research.paths import data_dir
+
+        path = data_dir() / "indicators.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    frame = pd.DataFrame(rows, columns=["indicator", "label_zh", "patterns", "units", "check_magnitude", "description"])
+    return frame.fillna("")
+
+
+def _sentences(text: str, sentences: pd.DataFrame | None) -> pd.DataFrame:
+    if sentences is not None:
+        return sentences
+    try:  # the package's splitter, when present
+        from fupin_research.split import split_sentences
+
+        return split_sentences(text)
+    except ImportError:  # pragma: no cover - fallback splitter
+        rows, pos = [], 0
+        for m in _SENT_END.finditer(text + "\n"):
+            if text[pos:m.end()].strip():
+                rows.append((len(rows), pos, min(m.end(), len(text)), text[pos:m.end()]))
+            pos = m.end()
+        return pd.DataFrame(rows, columns=["sentence_id", "start", "end", "text"])
+
+
+def _last_match(pattern: re.Pattern[str], text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+    """The last non-overlapping match of ``pattern`` in ``text[start:end]``."""
+    found = None
+    for found in pattern.finditer(text, start, len(text) if end is None else end):  # noqa: B007
+        pass
+    return found
+
+
+def _clause_start(text: str, pos: int, floor: int) -> int:
+    last = _last_match(_CLAUSE_DELIM, text, floor, pos)
+    return last.end() if last else floor
+
+
+def _measure(text: str, q, sent_start: int) -> str:
+    """The measured noun phrase: the noun after a classifier (841个村 → 村) or before the number."""
+    if q.unit_kind in ("classifier", "place", "people"):
+        m = _HAN_RUN.match(text, q.end)
+        if m and m.group()[0] not in _STOP_AFTER:
+            phrase = m.group()
+            cut = _VERBS.search(phrase, 1)
+            phrase = phrase[: cut.start()] if cut else phrase
+            for i, ch in enumerate(phrase):
+                if ch in _STOP_AFTER:
+                    phrase = phrase[:i]
+                    break
+            if phrase:
+                return phrase
+    start = _clause_start(text, q.start, sent_start)
+    clause = _TIME_NOISE.sub("", text[start:q.start])
+    frm = re.search(r"[由从]", clause)
+    if frm and frm.start() > 0:
+        clause = clause[: frm.start()]  # 支出比例由2017年的6.3%: the measure precedes 由
+    last = _last_match(_VERBS, clause)
+    phrase = clause[last.end():] if last else clause
+    phrase = _LEADING_NOISE.sub("", phrase).strip(" 　")
+    if not phrase and last is not None:
+        phrase = last.group() if len(last.group()) > 1 else ""
+    return phrase[-12:]
+
+
+def _compile_indicators(indicators: pd.DataFrame) -> list[tuple[str, re.Pattern[str], set[str]]]:
+    out = []
+    for row in indicators.itertuples():
+        if not row.patterns:
+            continue
+        out.append((row.indicator, re.compile(row.patterns), set(filter(None, row.units.split("|")))))
+    return out
+
+
+def _indicator(compiled, unit: str, measure: str, clause: str, sentence_before: str) -> str:
+    best: tuple[int, int, int] | None = None
+    label = ""
+    for priority, (name, pattern, units) in enumerate(compiled):
+        if units and unit not in units:
+            continue
+        for tier, region in enumerate((measure, clause, sentence_before)):
+            hits = list(pattern.finditer(region))
+            if hits:
+                key = (tier, len(region) - hits[-1].end(), priority)
+                if best is None or key < best:
+                    best, label = key, name
+                break
+    return label
+
+
+def _provinces() -> list[str]:
+    from fupin_research.paths import data_dir
+
+    path = data_dir() / "provinces.csv"
+    names: list[str] = []
+    if path.exists():
+        frame = pd.read_csv(path, dtype=str).fillna("")
+        for row in frame.itertuples():
+            names += [row.name, row.full_name] + [a for a in row.aliases.split("|") if a]
+    names += ["内蒙"]
+    return sorted({n for n in names if n}, key=len, reverse=True)
+
+
+def _place(text: str, before: str, line: str, provinces_re: re.Pattern[str] | None, default: str) -> str:
+    found = [m for m in _COUNTY.finditer(before) if m.group(1)[0] not in _NOT_PLACE_HEAD]
+    if found:
+        return found[-1].group(1)
+    if provinces_re is not None:
+        hits = list(provinces_re.finditer(before))
+        if hits:
+            return hits[-1].group()
+        m = provinces_re.match(line.strip())
+        if m:
+            return m.group()
+    return default
+
+
+def attribute_quantities(
+    text: str,
+    quantities: pd.DataFrame,
+    sentences: pd.DataFrame | None = None,
+    *,
+    doc_id: str = "",
+    period: str | None = None,
+    province: str | None = None,
+    indicators: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Return ``quantities`` with attribution columns added (``ATTRIBUTION_COLUMNS``).
+
+    Example:
+        >>> from fupin_research.extract.quantities import extract_quantities
+        >>> t = "2016年以来共整合涉农资金17.1亿元。\\n目前已覆盖841个贫困村。"
+        >>> a = attribute_quantities(t, extract_quantities(t), period="2018", province="山东")
+        >>> for row in a[["surface", "measure", "indicator", "year", "place"]].values.tolist():
+        ...     print(row)
+        ['17.1亿元', '涉农资金', 'integrated_agri_funds', '2016', '山东']
+        ['841个', '贫困村', 'poor_villages', '2018', '山东']
+    """
+    out = quantities.copy()
+    if out.empty:
+        for col in ATTRIBUTION_COLUMNS:
+            out[col] = pd.Series(dtype="object")
+        return out
+    sents = _sentences(text, sentences)
+    starts = sents["start"].tolist()
+    ends = sents["end"].tolist()
+    ids = sents["sentence_id"].tolist()
+    compiled = _compile_indicators(indicators if indicators is not None else load_indicators())
+    provinces = _provinces()
+    provinces_re = re.compile("|".join(map(re.escape, provinces))) if provinces else None
+    rows = []
+    for q in out.itertuples():
+        k = bisect_right(starts, q.start) - 1
+        if k >= 0 and q.start < ends[k]:
+            sid, s_start = ids[k], starts[k]
+        else:
+            sid, s_start = -1, max(0, text.rfind("\n", 0, q.start) + 1)
+        line_start = text.rfind("\n", 0, q.start) + 1
+        sentence_before = text[s_start:q.start]
+        clause = text[_clause_start(text, q.start, s_start):q.start]
+        measure = _measure(text, q, s_start)
+        if not measure and rows and q.start > 0 and text[q.start - 1] == "、" and rows[-1][1] == sid:
+            measure = rows[-1][2]  # 5.26万户、10.41万人: the second figure shares the first one's measure
+        unit = q.unit
+        indicator = _indicator(compiled, unit, measure, clause, sentence_before)
+        # Year: the sentence, else the paragraph before the number, else the document's period.
+        years = list(_YEAR.finditer(sentence_before))
+        if years and _NOW.search(sentence_before, years[-1].end()) and period:
+            year, source = period, "period"
+        elif years:
+            year, source = years[-1].group(1), "sentence"
+        elif _PERIOD_WORDS.search(sentence_before) and period:
+            year, source = period, "period"
+        else:
+            para = [y for y in _YEAR.finditer(text, line_start, q.start)
+                    if text[max(0, y.start() - 1):y.start()] not in ("到", "至")]  # 到2019年 is a target
+            if para:
+                year, source = para[-1].group(1), "paragraph"
+            else:
+                year, source = (period or ""), ("period" if period else "")
+        place = _place(text, sentence_before, text[line_start:q.start], provinces_re, province or "")
+        per_unit = bool(_PER_UNIT.search(text[max(0, q.start - 6):q.start]))
+        rows.append((doc_id, sid, measure, indicator, year, source, place, per_unit))
+    extra = pd.DataFrame(rows, columns=ATTRIBUTION_COLUMNS, index=out.index)
+    for col in ATTRIBUTION_COLUMNS:
+        out[col] = extra[col]
+    return out
+
+
+# ---------------------------------------------------------------- audit
+
+
+def _d(value) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _tol(q) -> Decimal:
+    """Half a unit of the last written digit, in value scale (7.1万 → 500; 6000万 → 5000000; 841 → 0)."""
+    number = _d(q.number)
+    exp = number.as_tuple().exponent
+    exp = exp if isinstance(exp, int) else 0
+    mult = int(q.multiplier)
+    if exp >= 0 and mult == 1:
+        return Decimal(0)
+    return Decimal(5) * Decimal(10) ** (exp - 1) * mult
+
+
+def _fmt(value: Decimal) -> str:
+    value = value.normalize() if value != value.to_integral_value() else value.quantize(Decimal(1))
+    return format(value, "f")
+
+
+def _span(q) -> str:
+    return f"{q.start}:{q.end}"
+
+
+def _check(doc_id: str, kind: str, qs, expected, observed, verdict: str, detail: str) -> dict:
+    return {"doc_id": doc_id, "check": kind, "spans": ";".join(_span(q) for q in qs),
+            "expected": expected, "observed": observed, "verdict": verdict, "detail": detail}
+
+
+def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
+    left = max(text.rfind(ch, 0, pos) for ch in "。！？\n") + 1
+    m = re.compile(r"[。！？\n]").search(text, pos)
+    return left, (m.start() if m else len(text))
+
+
+_COUNTABLE = ("percent", "point", "ratio")
+_STOP_PARTS = re.compile(r"[,，;；]\s*(?:共|合计|累计|总计|另)")
+
+
+def _breakdowns(text: str, qs: list, doc_id: str) -> list[dict]:
+    out = []
+    for m in re.finditer("其中", text):
+        pos = m.start()
+        s_left, s_right = _sentence_bounds(text, pos)
+        nxt = text.find("其中", m.end(), s_right)
+        scope_end = nxt if nxt >= 0 else s_right
+        stop = _STOP_PARTS.search(text, m.end(), scope_end)
+        scope_end = stop.start() if stop else scope_end
+        region_start = s_left
+        if not re.sub(r"[\s(（,，:：]", "", text[s_left:pos]):
+            region_start, _ = _sentence_bounds(text, max(0, s_left - 1))  # 其中 opens the sentence
+        usable = [q for q in qs if q.unit_kind not in _COUNTABLE and not q.per_unit and q.range_high is None]
+        parts = [q for q in usable if m.end() <= q.start < scope_end]
+        for unit in dict.fromkeys(q.unit for q in parts):
+            totals = [q for q in usable if region_start <= q.start < pos and q.unit == unit]
+            group = [q for q in parts if q.unit == unit]
+            if not totals or not unit:
+                continue
+            total = totals[-1]
+            t_val = _d(total.value)
+            # After a ; the text may move to a new subject (省级媒体刊发...): a larger figure there ends the list.
+            first_semicolon = re.search(r"[;；]", text[m.end():scope_end])
+            tight_end = m.end() + first_semicolon.start() if first_semicolon else scope_end
+            for j, q in enumerate(group):
+                if q.start >= tight_end and _d(q.value) > t_val + _tol(total) + _tol(q):
+                    group = group[:j]
+                    break
+            if not group:
+                continue
+            big = [q for q in group if _d(q.value) > t_val + _tol(total) + _tol(q)]
+            if big:
+                out.append(_check(doc_id, "breakdown_part_exceeds_total", [total, *big], _fmt(t_val),
+                                  _fmt(_d(big[0].value)), "inconsistent",
+                                  f"part {big[0].surface} is larger than the total {total.surface}"))
+                continue
+            running, tol = Decimal(0), _tol(total)
+            matched = None
+            for i, q in enumerate(group):
+                running += _d(q.value)
+                tol += _tol(q)
+                if i >= 1 and abs(running - t_val) <= tol:
+                    matched = i
+                    break
+            if matched is not None:
+                used = group[: matched + 1]
+                out.append(_check(doc_id, "breakdown_sum", [total, *used], _fmt(t_val), _fmt(running),
+                                  "consistent", f"{len(used)} parts of {total.surface} add up"))
+                continue
+            full = sum((_d(q.value) for q in group), Decimal(0))
+            if full <= t_val:
+                out.append(_check(doc_id, "breakdown_sum", [total, *group], _fmt(t_val), _fmt(full), "consistent",
+                                  f"parts within the total {total.surface} (the list need not be complete)"))
+            else:
+                out.append(_check(doc_id, "breakdown_sum", [total, *group], _fmt(t_val), _fmt(full), "unverifiable",
+                                  "the figures after 其中 add up to more than the total; not all may be parts"))
+    return out
+
+
+_SHARE = re.compile(r"(?:占|相当于|是|为)([^,，。；;！？\n%]{0,24}?)的?\Z")
+
+
+def _shares(text: str, qs: list, doc_id: str) -> list[dict]:
+    out = []
+    for i, q in enumerate(qs):
+        if q.unit != "%":
+            continue
+        s_left, _ = _sentence_bounds(text, q.start)
+        m = _SHARE.search(text, max(s_left, q.start - 26), q.start)
+        if not m or ("占" not in m.group() and "总" not in m.group(1)):
+            continue
+        noun = re.sub(r"[“”\"《》总的]", "", m.group(1))
+        prior = [p for p in qs[:i] if p.unit_kind not in _COUNTABLE and p.start >= s_left and not p.per_unit]
+        if not prior:
+            continue
+        part = prior[-1]
+        between = text[part.end:m.start()]
+        places_only = re.fullmatch(r"[市县区乡镇村]?(?:[(（][^)）]*[)）])?", between)
+        if places_only and part.unit_kind in ("classifier", "place"):
+            continue  # 临沂、菏泽2个市占65.2%: a share of something else held by these places
+        whole = None
+        candidates = [p for p in qs[:i] if p.unit == part.unit and p.start < part.start and not p.per_unit
+                      and _d(p.value) >= _d(part.value)]
+        if noun:
+            core = noun[-4:]
+            for p in reversed(candidates):
+                context = text[max(0, p.start - 14):p.end + 6]
+                if core in context or core in str(p.measure):
+                    whole = p
+                    break
+        elif candidates and candidates[-1].start >= s_left:
+            whole = candidates[-1]
+        pct, ptol = _d(q.value), _tol(q) if _tol(q) else Decimal("0.5")
+        if whole is None:
+            implied = _d(part.value) * 100 / pct if pct else Decimal(0)
+            out.append(_check(doc_id, "share", [part, q], "", _fmt(pct), "unverifiable",
+                              f"whole not stated; {part.surface} at {q.surface} implies a whole of about "
+                              f"{_fmt(round(implied, 2))} {part.unit}"))
+            continue
+        pv, pt, wv, wt = _d(part.value), _tol(part), _d(whole.value), _tol(whole)
+        lo = (pv - pt) * 100 / (wv + wt)
+        hi = (pv + pt) * 100 / (wv - wt) if wv > wt else Decimal("Infinity")
+        exact_share = pv * 100 / wv
+        ok = lo <= pct + ptol and hi >= pct - ptol
+        out.append(_check(doc_id, "share", [part, whole, q], _fmt(round(exact_share, 2)), _fmt(pct),
+                          "consistent" if ok else "inconsistent",
+                          f"{part.surface} / {whole.surface} = {round(exact_share, 2)}% (rounding range "
+                          f"{round(lo, 2)}–{round(hi, 2)}%), stated {q.surface}"))
+    return out
+
+
+_DOWN = re.compile(r"(?:下降|减少|降低|降|减|缩小|压缩)(?:了)?(?:到|至|为)")
+_UP = re.compile(r"(?:提高|增加|上升|增长|升|扩大|提升)(?:了)?(?:到|至|为)")
+_NEUTRAL = re.compile(r"调整(?:了)?(?:到|至|为)")
+
+
+def _changes(text: str, qs: list, doc_id: str) -> list[dict]:
+    out = []
+    for a, b in itertools.pairwise(qs):
+        if a.unit != b.unit or not a.unit:
+            continue
+        between = text[a.end:b.start]
+        if len(between) > 24 or re.search(r"[。！？\n]", between):
+            continue
+        lead = text[max(0, a.start - 16):a.start]
+        if not re.search(r"[由从]", lead):
+            continue
+        va, vb = _d(a.value), _d(b.value)
+        tol = _tol(a) + _tol(b)
+        if _DOWN.search(between):
+            ok, word = vb < va + tol, "decline"
+        elif _UP.search(between):
+            ok, word = vb > va - tol, "increase"
+        elif _NEUTRAL.search(between):
+            ok, word = True, "change"
+        else:
+            continue
+        out.append(_check(doc_id, "change_direction", [a, b], f"{word} from {a.surface}", b.surface,
+                          "consistent" if ok else "inconsistent",
+                          f"{a.surface} → {b.surface}: difference {_fmt(vb - va)} {a.unit}"))
+    return out
+
+
+_DIFF_WORD = re.compile(r"(超出|高出|高于|多于|超过|低于|少于|比)[^,，。；;]{0,8}[(（]\Z")
+
+
+def _differences(text: str, qs: list, doc_id: str) -> list[dict]:
+    out = []
+    for i in range(1, len(qs) - 1):
+        b, c = qs[i], qs[i + 1]
+        if b.unit != c.unit or not re.fullmatch(r"[)）]", text[b.end:c.start]):
+            continue
+        m = _DIFF_WORD.search(text, max(0, b.start - 12), b.start)
+        if not m:
+            continue
+        s_left, _ = _sentence_bounds(text, b.start)
+        prior = [p for p in qs[:i] if p.unit == b.unit and p.start >= s_left]
+        if not prior:
+            continue
+        a = prior[0]
+        va, vb, vc = _d(a.value), _d(b.value), _d(c.value)
+        expected = vb - va if m.group(1) in ("低于", "少于") else va - vb
+        ok = abs(expected - vc) <= _tol(a) + _tol(b) + _tol(c)
+        out.append(_check(doc_id, "difference", [a, b, c], _fmt(expected), _fmt(vc),
+                          "consistent" if ok else "inconsistent",
+                          f"{a.surface} {m.group(1)} {b.surface} by {c.surface}"))
+    return out
+
+
+_GROWTH = re.compile(r"(?:比上年|较上年|同比|比去年)(增长|提高|下降|减少)(?:了)?(近|约)?\Z")
+
+
+def _growth(text: str, qs: list, doc_id: str) -> list[dict]:
+    out = []
+    for i, q in enumerate(qs):
+        if q.unit not in ("%", "倍"):
+            continue
+        m = _GROWTH.search(text, max(0, q.start - 10), q.start)
+        if not m:
+            continue
+        s_left, _ = _sentence_bounds(text, q.start)
+        prior = [p for p in qs[:i] if p.unit_kind not in _COUNTABLE and p.start >= s_left]
+        if not prior:
+            continue
+        a = prior[-1]
+        rate = _d(q.value) / 100 if q.unit == "%" else _d(q.value)
+        factor = 1 + rate if m.group(1) in ("增长", "提高") else 1 - rate
+        if factor <= 0:
+            continue
+        implied = _d(a.value) / factor
+        out.append(_check(doc_id, "growth_base", [a, q], "", _fmt(round(implied, 0)), "unverifiable",
+                          f"{a.surface} after {m.group(1)} {q.surface} implies a previous-year value of about "
+                          f"{_fmt(round(implied, 0))} {a.unit}; the base is not stated"))
+    return out
+
+
+def _lead(text: str, q, measure: str) -> str:
+    """The few characters before the measured phrase (新增|贫困人口公益性岗位1.45万个 → 新增贫困)."""
+    end = q.start - len(measure) if text[:q.start].endswith(measure) else q.start
+    return re.sub(r"[^\u4e00-\u9fff]|的", "", text[max(0, end - 8):end])[-4:]
+
+
+def _headline_lines(text: str) -> list[tuple[int, int]]:
+    """Short lines without a full stop that hold a figure: titles and summary bullets restating the body."""
+    spans, pos = [], 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if 0 < len(stripped) <= 80 and "。" not in stripped and re.search(r"[0-9]", stripped):
+            spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+def _repeats(text: str, attributed: pd.DataFrame, doc_id: str) -> list[dict]:
+    out = []
+    usable = attributed[(attributed.indicator != "") & (~attributed.per_unit) & attributed.range_high.isna()]
+    heads = _headline_lines(text)
+
+    def in_head(q) -> bool:
+        return any(s <= q.start < e for s, e in heads)
+
+    # Figures after 其中 are subsets of another figure, not restatements of the indicator.
+    scopes = [(m.end(), _sentence_bounds(text, m.start())[1]) for m in re.finditer("其中", text)]
+    keys = ["indicator", "year", "place", "unit"]
+    for (indicator, year, place, _unit), grp in usable.groupby(keys, sort=False):
+        qs = [q for q in grp.itertuples() if not any(a <= q.start < b for a, b in scopes)]
+        by_measure: dict[str, list] = {}
+        for q in qs:
+            by_measure.setdefault(str(q.measure), []).append(q)
+        for measure, same in by_measure.items():
+            # A bare verb (实现, 投入) is no measure; figures of one sentence are a list, not a restatement.
+            if len(same) < 2 or len(measure) < 3 or _VERBS.fullmatch(measure):
+                continue
+            if len({q.sentence_id for q in same}) < 2:
+                continue
+            values = {_d(q.value) for q in same}
+            # Only the same wording right before the figures makes it the same claim; otherwise one
+            # figure may be a subset (各级投入的财政专项扶贫资金 ... in projects) and we cannot tell.
+            lead = {_lead(text, q, measure) for q in same}
+            if len(values) > 1 and len(lead) > 1:
+                out.append(_check(doc_id, "repeated_value", same, same[0].surface,
+                                  " / ".join(q.surface for q in same[1:]), "unverifiable",
+                                  f"{indicator} ({measure}, {year}, {place}) given different values in different "
+                                  "wording; they may measure different things"))
+                continue
+            if len(values) == 1:
+                out.append(_check(doc_id, "repeated_value", same, same[0].surface, same[-1].surface, "consistent",
+                                  f"{indicator} ({measure}) stated {len(same)} times with the same value"))
+            else:
+                out.append(_check(doc_id, "repeated_value", same, same[0].surface,
+                                  " / ".join(q.surface for q in same[1:]), "inconsistent",
+                                  f"{indicator} ({measure}, {year}, {place}) stated with different values"))
+    # Headlines restate body figures: a headline figure that matches no body figure of its indicator.
+    for q in usable.itertuples():
+        if not in_head(q):
+            continue
+        body = [b for b in usable.itertuples() if b.indicator == q.indicator and b.unit == q.unit and not in_head(b)]
+        if not body:
+            continue
+        if any(_d(b.value) == _d(q.value) for b in body):
+            match = next(b for b in body if _d(b.value) == _d(q.value))
+            out.append(_check(doc_id, "headline_vs_body", [q, match], q.surface, match.surface, "consistent",
+                              f"headline figure {q.surface} ({q.indicator}) restated in the body"))
+        else:
+            out.append(_check(doc_id, "headline_vs_body", [q, *body], q.surface,
+                              " / ".join(b.surface for b in body), "unverifiable",
+                              f"headline figure {q.surface} ({q.indicator}) matches none of the body figures"))
+    return out
+
+
+def _magnitudes(attributed: pd.DataFrame, indicators: pd.DataFrame, doc_id: str) -> list[dict]:
+    out = []
+    checked = set(indicators.loc[indicators.check_magnitude.str.lower().eq("yes"), "indicator"])
+    usable = attributed[attributed.indicator.isin(checked) & ~attributed.per_unit]
+    for (indicator, _unit, _place), grp in usable.groupby(["indicator", "unit", "place"], sort=False):
+        qs = [q for q in grp.itertuples() if _d(q.value) > 0]
+        if len(qs) < 3:
+            continue
+        for i, q in enumerate(qs):
+            # An outlier is >=100x away from every other mention of the indicator (not merely from some).
+            others = sorted(_d(o.value) for j, o in enumerate(qs) if j != i)
+            v = _d(q.value)
+            if v > others[-1]:
+                ratio = v / others[-1]
+            elif v < others[0]:
+                ratio = others[0] / v
+            else:
+                continue
+            if ratio >= 100:
+                median = others[len(others) // 2]
+                out.append(_check(doc_id, "order_of_magnitude", [q], f"about {_fmt(median)}", _fmt(v), "inconsistent",
+                                  f"{q.surface} is {round(ratio)}x away from every other of {len(qs)} {indicator} "
+                                  "mentions"))
+    return out
+
+
+def audit_quantities(
+    text: str,
+    quantities: pd.DataFrame,
+    *,
+    doc_id: str = "",
+    period: str | None = None,
+    province: str | None = None,
+    indicators: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Return the ``checks`` table (``CHECK_COLUMNS``) for one document's quantities.
+
+    ``quantities`` may already carry the attribution columns; otherwise they are computed.
+
+    Example:
+        >>> from fupin_research.extract.quantities import extract_quantities
+        >>> t = "贫困发生率由2015年底的13.2%下降至10.3%。"
+        >>> audit_quantities(t, extract_quantities(t)).verdict.tolist()
+        ['consistent']
+    """
+    if quantities.empty:
+        return pd.DataFrame(columns=CHECK_COLUMNS)
+    vocab = indicators if indicators is not None else load_indicators()
+    attributed = quantities
+    if not set(ATTRIBUTION_COLUMNS) <= set(quantities.columns):
+        attributed = attribute_quantities(text, quantities, doc_id=doc_id, period=period, province=province,
+                                          indicators=vocab)
+    attributed = attributed.sort_values("start", kind="stable")
+    attributed = attributed.assign(range_high=attributed.range_high.where(attributed.range_high.notna(), None))
+    qs = list(attributed.itertuples())
+    rows: list[dict] = []
+    rows += _breakdowns(text, qs, doc_id)
+    rows += _shares(text, qs, doc_id)
+    rows += _changes(text, qs, doc_id)
+    rows += _differences(text, qs, doc_id)
+    rows += _growth(text, qs, doc_id)
+    rows += _repeats(text, attributed, doc_id)
+    rows += _magnitudes(attributed, vocab, doc_id)
+    return pd.DataFrame(rows, columns=CHECK_COLUMNS)
+
+
+__all__ = [
+    "ATTRIBUTION_COLUMNS",
+    "CHECK_COLUMNS",
+    "attribute_quantities",
+    "audit_quantities",
+    "load_indicators",
+]

@@ -1,0 +1,482 @@
+"""Extract quantity mentions (number + magnitude + unit) with exact values and offsets.
+
+Conventions follow ``gold/README.md`` of the project: the surface is the number, its magnitude
+(万/亿/千/百) and the unit written right after it (a 多/余 in between stays inside); markers outside
+the number (约, 近, 超过, 以上, 左右 ...) go to ``approx_marker`` and the extended span
+``ext_start:ext_end``; money is reported in 元 with the multiplier; classifiers are the unit as
+written; a number directly followed by a noun for people gets unit 人; a range is one row.
+Dates, years used as time points, ordinals, ranks, issue numbers, phone numbers and number slogans
+are not quantities. Chinese-numeral quantities are extracted conservatively (a unit is required,
+lone 一, slogans, levels 三级 and enumeration summaries are skipped).
+
+Numbers broken inside by zero-width characters and line breaks (``550\\n\\u200b\\n多万公里``) are
+found on a cleaned view of the text; every offset points back into the text passed in.
+
+Example:
+    >>> df = extract_quantities("整合涉农资金17.1亿元,覆盖841个村,占80.9%左右。")
+    >>> df[["surface", "value", "unit", "approx"]].values.tolist()
+    [['17.1亿元', 1710000000, '元', 'none'], ['841个', 841, '个', 'none'], ['80.9%', Decimal('80.9'), '%', 'about']]
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from fupin_research.extract.numerals import (
+    Number,
+    exact,
+    magnitude_multiplier,
+    parse_arabic,
+    split_chinese_magnitude,
+)
+
+QUANTITY_COLUMNS = [
+    "start", "end", "surface", "number", "multiplier", "value", "unit", "approx", "range_high",
+    "approx_marker", "ext_start", "ext_end", "numeral_script", "unit_kind",
+]
+
+_EXACT_COLUMNS = ("number", "value", "range_high")
+_ZW = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_NUMCH = "0-9０-９.．零〇一二两兩三四五六七八九十百千万萬亿億"
+# Zero-width characters (and whitespace around them) inside a number are breaks; so is a plain line
+# break between digits and 多/余/万/亿. Each pattern starts with a character class so the scan is fast.
+_ZW_RUN = re.compile(f"[{_ZW}]+")
+_NL_BREAK = re.compile(r"\n[ \t]*(?=[多余万亿])")
+# Digits spaced out one by one (1998 report: "7 4 7 7 2 亿元", "1 1 ％"): the spaces are breaks.
+_SPACED_DIGITS = re.compile(r"[0-9](?: [0-9.．])+ ?")
+_NUMSET = frozenset("0123456789０１２３４５６７８９.．零〇一二两兩三四五六七八九十百千万萬亿億")
+_DIGITS_AND_CN = frozenset("0123456789０１２３４５６７８９零〇一二两兩三四五六七八九十百千万萬亿億")
+_CN_PLAIN_DIGITS = frozenset("零〇一二两兩三四五六七八九")
+_ARABIC_CH = frozenset("0123456789０１２３４５６７８９.．%")
+_ORDINAL_OR_PLUS = frozenset("第+＋")
+_PLUS = frozenset("+＋")
+_RANK = frozenset("前后")
+_CN_BAD_BEFORE = frozenset("第初周")
+_WS_ZW = frozenset(" \t\r\n\u3000\u00a0" + _ZW)
+# Thousands separators: "," between ASCII groups, "，" (old reports: ３，５５６万担) between groups of three.
+_ANUM = (
+    r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9０-９])|[0-9０-９]{1,3}(?:，[0-9０-９]{3})+(?![0-9０-９])|[0-9０-９]+)"
+    r"(?:[.．][0-9０-９]+)?"
+)
+_MAG = r"(?:万亿|亿万|千万|百万|十万|万|萬|亿|億|千(?!米|克|瓦|公顷|卡|方)|百(?!分))"
+_SEP = r"(?:-|－|—|–|~|～|至|到)"
+_CN_DIGIT = "零〇一二两兩三四五六七八九十百千万萬亿億"
+_CN_FRAC = r"(?:[点點][零〇一二三四五六七八九]+)"
+
+_PREFIX = re.compile(
+    r"(?:大约|约|将近|接近|近|超过|逾|不少于|不低于|不得少于|不得低于|不得小于|至少|未满|不足|不到|少于)\Z"
+)
+_SUFFIX = re.compile(r"以上|以下|左右|以内|有余")
+_APPROX_KIND = {
+    "大约": "about", "约": "about", "将近": "about", "接近": "about", "近": "about", "左右": "about",
+    "超过": "more_than", "逾": "more_than", "不少于": "more_than", "不低于": "more_than",
+    "不得少于": "more_than", "不得低于": "more_than", "不得小于": "more_than", "至少": "more_than",
+    "以上": "more_than", "有余": "more_than", "多": "more_than", "余": "more_than",
+    "未满": "less_than", "不足": "less_than", "不到": "less_than", "少于": "less_than",
+    "以下": "less_than", "以内": "less_than",
+}
+# 约/近 as the second character of another word (节约, 签约, 最近 ...) is not an approximation marker.
+_NOT_BEFORE = {"约": set("节制签预邀公条合违履特规纳"), "近": set("最附邻亲贴靠就")}
+_QUOTED = re.compile(r"[“\"「『]([^“”\"「」『』\n]{1,12})[”\"」』]")
+_MONEY_CONTEXT = re.compile(r"资金|元|补助|投入|金额|资助|捐|贷|费|款|投资|收入|预算|到位|基金|保费")
+_CLAUSE_DELIMS = re.compile(r"[,，。；;:：！？!?\n(（]")
+
+
+@dataclass(frozen=True)
+class QuantityLexicon:
+    """Units, people nouns and exclusions used by :func:`extract_quantities` (from ``data/``)."""
+
+    units: dict[str, tuple[str, str, bool]]
+    people: tuple[str, ...]
+    modifiers: tuple[str, ...]
+    exclusions: tuple[str, ...]
+    arabic_re: re.Pattern[str]
+    chinese_re: re.Pattern[str]
+    people_re: re.Pattern[str]
+    people_near_re: re.Pattern[str]
+    exclusion_re: re.Pattern[str] | None
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def _read_lines(path: Path) -> list[str]:
+    lines = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.rstrip("\n")
+        if line.strip() and not line.lstrip().startswith("#"):
+            lines.append(line)
+    return lines
+
+
+@lru_cache(maxsize=8)
+def _load(units_path: str, people_path: str, exclusions_path: str) -> QuantityLexicon:
+    units: dict[str, tuple[str, str, bool]] = {}
+    for line in _read_lines(Path(units_path)):
+        parts = [*line.split("\t"), "", "", ""][:4]
+        unit, kind, canonical, after_cn = (p.strip() for p in parts)
+        units[unit] = (kind or "classifier", canonical or unit, after_cn.lower() in {"yes", "y", "1", "true"})
+    people: list[str] = []
+    modifiers: list[str] = []
+    target = people
+    for line in _read_lines(Path(people_path)):
+        if line.strip().lower() == "[modifiers]":
+            target = modifiers
+            continue
+        target.append(line.strip())
+    exclusions = [line.strip() for line in _read_lines(Path(exclusions_path))]
+
+    unit_alt = _alternation(list(units))
+    cn_units = _alternation([u for u, (_k, _c, ok) in units.items() if ok])
+    arabic = re.compile(
+        rf"(?P<num>{_ANUM})(?P<mag1>{_MAG})?(?P<u1>[%％])?"
+        rf"(?:(?P<sep>{_SEP})(?P<num2>{_ANUM}))?(?P<fz1>[多余])?(?P<mag>{_MAG})?(?P<fz2>[多余])?"
+        rf"(?P<unit>{unit_alt})?"
+    )
+    chinese = re.compile(
+        rf"百分之(?P<pct>[零〇一二两兩三四五六七八九十百千]+{_CN_FRAC}?)"
+        rf"|(?P<cn>[一二两兩三四五六七八九十][{_CN_DIGIT}]*{_CN_FRAC}?)"
+        rf"(?P<cfz>[多余])?(?P<cmag>[万萬亿億]*)(?P<cunit>{cn_units})"
+    )
+    mods = _alternation(modifiers) if modifiers else "(?!)"
+    heads = _alternation(people) if people else "(?!)"
+    people_re = re.compile(rf"(?:{mods})*(?:{heads})")
+    # With a magnitude (万/亿) the number is a count; allow a longer modifier before the people noun.
+    people_near_re = re.compile(rf"[^\s\d,，。；;:：、!！?？()（）“”\"]{{0,16}}?(?:{heads})")
+    exclusion_re = re.compile(_alternation(exclusions)) if exclusions else None
+    return QuantityLexicon(units, tuple(people), tuple(modifiers), tuple(exclusions),
+                           arabic, chinese, people_re, people_near_re, exclusion_re)
+
+
+def load_quantity_lexicon(
+    units_path: str | Path | None = None,
+    people_path: str | Path | None = None,
+    exclusions_path: str | Path | None = None,
+) -> QuantityLexicon:
+    """Load the editable vocabularies (defaults: ``data/quantity_units.txt``, ``data/people_nouns.txt``,
+    ``data/numeral_exclusions.txt``) and compile the patterns.
+
+    Example:
+        >>> lex = load_quantity_lexicon()
+        >>> lex.units["万元"] if "万元" in lex.units else lex.units["元"][0]
+        'money'
+    """
+    from fupin_research.paths import data_dir
+
+    base = data_dir()
+    return _load(
+        str(units_path or base / "quantity_units.txt"),
+        str(people_path or base / "people_nouns.txt"),
+        str(exclusions_path or base / "numeral_exclusions.txt"),
+    )
+
+
+class _View:
+    """A cleaned view of the text (breaks inside numbers removed) with an index map back to the raw text."""
+
+    def __init__(self, text: str) -> None:
+        self.raw = text
+        self.clean_starts: list[int] = [0]
+        self.raw_starts: list[int] = [0]
+        breaks = self._breaks(text)
+        if not breaks:
+            self.clean = text
+            return
+        pieces: list[str] = []
+        pos = 0
+        clean_len = 0
+        for bs, be in breaks:
+            pieces.append(text[pos:bs])
+            clean_len += bs - pos
+            pos = be
+            self.clean_starts.append(clean_len)
+            self.raw_starts.append(pos)
+        pieces.append(text[pos:])
+        self.clean = "".join(pieces)
+
+    @staticmethod
+    def _breaks(text: str) -> list[tuple[int, int]]:
+        """Sorted, disjoint (start, end) spans of ``text`` left out of the clean view."""
+        found: list[tuple[int, int]] = []
+        if any(ch in text for ch in _ZW):
+            for m in _ZW_RUN.finditer(text):
+                s, e = m.span()
+                # Widen over surrounding whitespace only when a numeral comes right before the break.
+                ws, we = s, e
+                while ws > 0 and text[ws - 1] in _WS_ZW:
+                    ws -= 1
+                if ws > 0 and text[ws - 1] in _NUMSET:
+                    while we < len(text) and text[we] in _WS_ZW:
+                        we += 1
+                    found.append((ws, we))
+                else:
+                    found.append((s, e))
+        for m in _NL_BREAK.finditer(text):
+            s = m.start()
+            while s > 0 and text[s - 1] in " \t":
+                s -= 1
+            if s > 0 and text[s - 1] in _NUMSET and text[s - 1] not in "百千万萬亿億十":
+                found.append((s, m.end()))
+        for m in _SPACED_DIGITS.finditer(text):
+            base = m.start()
+            found.extend((base + i, base + i + 1) for i, ch in enumerate(m.group()) if ch == " ")
+        if not found:
+            return []
+        found.sort()
+        merged = [found[0]]
+        for s, e in found[1:]:
+            if s <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+            else:
+                merged.append((s, e))
+        return merged
+
+    def start(self, i: int) -> int:
+        """Raw offset of clean offset ``i`` (a start)."""
+        k = bisect_right(self.clean_starts, i) - 1
+        return self.raw_starts[k] + (i - self.clean_starts[k])
+
+    def end(self, i: int) -> int:
+        """Raw offset of clean offset ``i`` used as an exclusive end."""
+        return self.start(i - 1) + 1 if i > 0 else 0
+
+
+def _in_spans(spans: list[tuple[int, int]], starts: list[int], s: int, e: int) -> bool:
+    k = bisect_right(starts, s) - 1
+    return k >= 0 and spans[k][0] <= s and e <= spans[k][1]
+
+
+def _approx(clean: str, s: int, e: int) -> tuple[str, int, int]:
+    """Find an approximation marker right before ``s`` or right after ``e`` (in the clean view)."""
+    marker, ext_s, ext_e = "", s, e
+    m = _PREFIX.search(clean, max(0, s - 4), s)
+    if m:
+        word = m.group()
+        before = clean[m.start() - 1] if m.start() > 0 else ""
+        if not (len(word) == 1 and before in _NOT_BEFORE.get(word, ())):
+            marker, ext_s = word, m.start()
+    m = _SUFFIX.match(clean, e)
+    if m:
+        marker = marker + m.group() if marker else m.group()
+        ext_e = m.end()
+    return marker, ext_s, ext_e
+
+
+def _approx_kind(marker: str, inner: str) -> str:
+    for word in (marker[:4], marker[:3], marker[:2], marker[:1]):
+        if word in _APPROX_KIND:
+            return _APPROX_KIND[word]
+    for word in (marker[-2:],):
+        if word in _APPROX_KIND:
+            return _APPROX_KIND[word]
+    return _APPROX_KIND[inner] if inner else "none"
+
+
+def _is_year(n: Number, mult: int) -> bool:
+    return isinstance(n, int) and mult == 1 and 1000 <= n <= 2999
+
+
+def _is_enumeration(clean: str, s: int) -> bool:
+    """True when a list (、 和 与 及, or level names 省市县) comes right before ``s`` in the same clause."""
+    start = max(0, s - 60)
+    last = None
+    for last in _CLAUSE_DELIMS.finditer(clean, start, s):  # noqa: B007 - keep the last delimiter
+        pass
+    clause = clean[last.end() if last else start:s]
+    if "、" in clause or re.search(r"[和与及]", clause):
+        return True
+    return bool(re.search(r"[省市县乡村区镇州]{2,}\Z", clause))
+
+
+def _row(view: _View, s: int, e: int, number: Number, mult: int, unit: str, kind: str, approx_inner: str,
+         range_high: Number | None, script: str) -> dict:
+    marker, ext_s, ext_e = _approx(view.clean, s, e)
+    raw_s, raw_e = view.start(s), view.end(e)
+    return {
+        "start": raw_s,
+        "end": raw_e,
+        "surface": view.raw[raw_s:raw_e],
+        "number": number,
+        "multiplier": mult,
+        "value": exact(number * mult),
+        "unit": unit,
+        "approx": _approx_kind(marker, approx_inner),
+        "range_high": range_high,
+        "approx_marker": marker or approx_inner,
+        "ext_start": view.start(ext_s),
+        "ext_end": view.end(ext_e),
+        "numeral_script": script,
+        "unit_kind": kind,
+    }
+
+
+def _arabic_rows(view: _View, lex: QuantityLexicon, quoted: list[tuple[int, int]], qstarts: list[int]) -> list:
+    clean = view.clean
+    rows = []
+    for m in lex.arabic_re.finditer(clean):
+        s = m.start()
+        before = clean[s - 1] if s > 0 else ""
+        if before and (before in _ARABIC_CH or (before.isascii() and before.isalpha())):
+            continue  # inside a code such as A123 or 17.01.2017
+        g = m.groupdict()
+        if len(g["num"]) > 40 or len(g["num2"] or "") > 40:
+            continue  # a digit run this long is a code or garbage, never a measured amount
+        number = parse_arabic(g["num"])
+        unit_text = g["unit"]
+        if g["u1"] and not g["sep"]:
+            # 80.9% ends the quantity; what follows is not part of it.
+            unit_text, e, fuzz, mag_text, mag1 = g["u1"], m.end("u1"), "", "", g["mag1"] or ""
+        else:
+            e = m.end()
+            fuzz = g["fz1"] or g["fz2"] or ""
+            mag1 = g["mag1"] or ""
+            mag_text = g["mag"] or ""
+            if g["sep"] and g["u1"] and unit_text not in ("%", "％"):
+                continue
+        mult_low = magnitude_multiplier(mag1 or mag_text)
+        mult_high = magnitude_multiplier(mag_text or mag1)
+        high: Number | None = None
+        if g["sep"] and not (g["u1"] and not g["num2"]):
+            high = exact(parse_arabic(g["num2"]) * mult_high)
+        after = clean[e] if e < len(clean) else ""
+        # Ordinals, issue numbers and number slogans (第82期, 1+8+10).
+        if before in _ORDINAL_OR_PLUS or after in _PLUS:
+            continue
+        if _in_spans(quoted, qstarts, s, e):
+            continue
+        kind = ""
+        if unit_text:
+            kind, unit, _ok = lex.units[unit_text]
+        else:
+            p = lex.people_re.match(clean, e)
+            if p is None and mult_low > 1:
+                p = lex.people_near_re.match(clean, e)
+            if p is not None:
+                unit, kind = "人", "people"
+            elif mult_low > 1:
+                ctx = clean[max(0, s - 12):s]
+                unit, kind = ("元", "money") if _MONEY_CONTEXT.search(ctx) else ("", "")
+            else:
+                continue  # a bare number: list number, phone number, code ...
+        if kind == "time" and unit == "年":
+            if _is_year(number, mult_low) or (high is not None and _is_year(high, 1)):
+                continue
+            if after and after in "底初末中度代级":
+                continue
+        if kind == "time" and unit == "周" and after and after in "年岁":
+            continue
+        if unit in ("位", "名") and clean[max(0, s - 2):s].endswith(("前", "后", "倒数")):
+            continue  # ranks: 前5位
+        if unit == "次" and "届" in clean[max(0, s - 8):s]:
+            continue  # 十八届中央政治局39次集体学习 is the 39th session
+        if kind != "place" and after in _DIGITS_AND_CN:
+            continue  # “4个2”, 三位一体: a number right after a classifier is a slogan
+        if g["sep"] and high is not None and high < exact(number * mult_low):
+            high = None  # 2018-09: not a range
+            if not unit:
+                continue
+        rows.append(_row(view, s, e, number, mult_low, unit, kind, fuzz, high, "arabic"))
+    return rows
+
+
+def _chinese_rows(view: _View, lex: QuantityLexicon, quoted: list[tuple[int, int]], qstarts: list[int]) -> list:
+    clean = view.clean
+    rows = []
+    for m in lex.chinese_re.finditer(clean):
+        s, e = m.span()
+        before = clean[s - 1] if s > 0 else ""
+        if before in _DIGITS_AND_CN or before in _CN_BAD_BEFORE:
+            continue  # inside a longer numeral, or an ordinal (第十八届) / date (初一)
+        if _in_spans(quoted, qstarts, s, e):
+            continue
+        if m.group("pct") is not None:
+            try:
+                number = split_chinese_magnitude(m.group("pct"))[0]
+            except ValueError:
+                continue
+            rows.append(_row(view, s, e, number, 1, "%", "percent", "", None, "chinese"))
+            continue
+        cn = m.group("cn")
+        if len(cn) > 40:
+            continue
+        if cn == "一" or (len(cn) > 1 and set(cn) <= _CN_PLAIN_DIGITS):
+            continue  # lone 一 is mostly an article; 一九五二 / 五六 are dates or vague
+        unit_text = m.group("cunit")
+        kind, unit, _ok = lex.units[unit_text]
+        after = clean[e] if e < len(clean) else ""
+        if lex.exclusion_re is not None and lex.exclusion_re.match(clean, s):
+            continue
+        if after in _DIGITS_AND_CN:
+            continue  # 五个一批, 三位一体
+        if unit == "年" and after and after in "级底初末代度":
+            continue
+        if unit == "次" and (cn == "二" or "届" in clean[max(0, s - 8):s]):
+            continue
+        if unit in ("位", "名") and before in _RANK:
+            continue
+        if kind == "classifier" and _is_enumeration(clean, s):
+            continue  # 医疗机构费用再减免和大病再救助基金救助两项措施 names the parts, it measures nothing
+        try:
+            number, mult = split_chinese_magnitude(cn)
+        except ValueError:
+            continue
+        if m.group("cmag"):
+            mult *= magnitude_multiplier(m.group("cmag"))
+        rows.append(_row(view, s, e, number, mult, unit, kind, m.group("cfz") or "", None, "chinese"))
+    return rows
+
+
+def extract_quantities(
+    text: str, *, chinese_numerals: bool = True, lexicon: QuantityLexicon | None = None
+) -> pd.DataFrame:
+    """Return one row per quantity mention in ``text`` (columns: ``QUANTITY_COLUMNS``).
+
+    ``value`` is exact (``int`` or ``Decimal``): ``number × multiplier``. Offsets point into ``text``
+    (``text[start:end] == surface``). ``chinese_numerals=False`` keeps Arabic-digit quantities only.
+    Never raises on a ``str``.
+
+    Example:
+        >>> extract_quantities("剩余的8280户、1.46万未脱贫人口,连续两年召开")[["surface", "unit"]].values.tolist()
+        [['8280户', '户'], ['1.46万', '人'], ['两年', '年']]
+    """
+    if not isinstance(text, str):
+        raise TypeError("extract_quantities expects a str")
+    lex = lexicon or load_quantity_lexicon()
+    view = _View(text)
+    quoted = [m.span() for m in _QUOTED.finditer(view.clean)]
+    qstarts = [q[0] for q in quoted]
+    rows = _arabic_rows(view, lex, quoted, qstarts)
+    if chinese_numerals:
+        taken = sorted((r["start"], r["end"]) for r in rows)
+        tstarts = [t[0] for t in taken]
+        for r in _chinese_rows(view, lex, quoted, qstarts):
+            k = bisect_right(tstarts, r["end"] - 1) - 1
+            if k >= 0 and taken[k][1] > r["start"]:
+                continue
+            rows.append(r)
+        rows.sort(key=lambda r: r["start"])
+    if not rows:
+        return _empty_frame()
+    # Column-wise construction is much faster than a list of dicts plus astype.
+    data: dict[str, object] = {col: [r[col] for r in rows] for col in QUANTITY_COLUMNS}
+    for col in _EXACT_COLUMNS:  # exact numbers stay Python int / Decimal, never float
+        data[col] = pd.Series(data[col], dtype=object)
+    return pd.DataFrame(data, columns=QUANTITY_COLUMNS)
+
+
+def _empty_frame() -> pd.DataFrame:
+    frame = pd.DataFrame({col: [] for col in QUANTITY_COLUMNS}, columns=QUANTITY_COLUMNS)
+    ints = ["start", "end", "multiplier", "ext_start", "ext_end"]
+    strs = ["surface", "unit", "approx", "approx_marker", "numeral_script", "unit_kind"]
+    return frame.astype({**dict.fromkeys(ints, "int64"), **dict.fromkeys(strs, "str"),
+                         **dict.fromkeys(_EXACT_COLUMNS, object)})
+
+
+__all__ = ["QUANTITY_COLUMNS", "QuantityLexicon", "extract_quantities", "load_quantity_lexicon"]
