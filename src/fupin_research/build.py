@@ -78,7 +78,7 @@ def document_tables(doc: Document, *, segmenter: str = "jieba") -> dict[str, pd.
     sentences = split_sentences(text, doc.doc_id)
     context = {"doc_id": doc.doc_id, "period": doc.meta.get("period") or doc.meta.get("year") or None,
                "province": doc.meta.get("province") or None}
-    found = extract_quantities(text)
+    quantities = doc_id_first(attribute_quantities(text, extract_quantities(text), sentences, **context))
     return {
         "documents": pd.DataFrame([doc.record()]),
         "sentences": sentences,
@@ -89,8 +89,8 @@ def document_tables(doc: Document, *, segmenter: str = "jieba") -> dict[str, pd.
         "codes": code_units(units),
         "formulas": with_doc_id(extract_formulas(text), doc.doc_id),
         "time_expressions": with_doc_id(extract_time_expressions(text, **time_context(doc.meta)), doc.doc_id),
-        "quantities": doc_id_first(attribute_quantities(text, found, sentences, **context)),
-        "checks": doc_id_first(audit_quantities(text, found, **context)),
+        "quantities": quantities,
+        "checks": doc_id_first(audit_quantities(text, quantities, **context)),
     }
 
 

@@ -42,15 +42,18 @@ def _arrow_type(name: str, series: pd.Series) -> pa.DataType:
 def _coerce(series: pd.Series, kind: pa.DataType) -> pd.Series:
     """Give a column the nullable pandas dtype that matches ``kind`` (so CSV and Parquet agree)."""
     if pa.types.is_int64(kind):
+        plain = not isinstance(series.dtype, pd.api.extensions.ExtensionDtype)
+        if plain and pd.api.types.is_integer_dtype(series.dtype):
+            return series.astype("int64")  # no missing values: the plain numpy column is cheapest
         return pd.to_numeric(series).astype("Int64")
     if pa.types.is_boolean(kind):
-        return series.astype("boolean")
+        return series if pd.api.types.is_bool_dtype(series.dtype) else series.astype("boolean")
     if pa.types.is_float64(kind):
         return pd.to_numeric(series).astype("Float64")
     if pa.types.is_list(kind):
         return series.map(lambda value: None if value is None else [int(v) for v in value])
     if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
-        return series.astype(object).where(series.notna(), None)
+        return series if not series.isna().any() else series.astype(object).where(series.notna(), None)
     return series.map(lambda value: None if value is None or value is pd.NA or value != value else str(value))
 
 
