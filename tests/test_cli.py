@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import sys
@@ -112,3 +113,20 @@ def test_missing_folder(tmp_path):
     assert len(lines) == 1, result.stderr
     assert "no_such_corpus" in lines[0] and "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_quantities_command_prints_csv_with_doc_id(tmp_path):
+    good = seed_corpus_dir() / "002_fbd7bac49d8a79cb.txt"
+    missing = tmp_path / "missing.txt"
+    result = subprocess.run(
+        [sys.executable, "-m", "fupin_research", "quantities", str(good), str(missing)],
+        capture_output=True, text=True, encoding="utf-8",
+    )
+    assert result.returncode == 1
+    assert "missing.txt" in result.stderr and "Traceback" not in result.stderr
+    table = pd.read_csv(io.StringIO(result.stdout), dtype={"value": str})
+    assert set(table.doc_id) == {"002_fbd7bac49d8a79cb"}
+    assert {"start", "end", "raw_start", "raw_end", "surface", "value", "unit", "indicator"} <= set(table.columns)
+    raw = good.read_text(encoding="utf-8")
+    assert all(raw[s:e] == surface for s, e, surface in zip(table.raw_start, table.raw_end, table.surface))
+    assert table.loc[table.surface == "17.1亿元", "value"].tolist() == ["1710000000"]
