@@ -112,3 +112,32 @@ def test_global_jieba_untouched_and_no_log_lines():
     assert report["initialized"] is False
     assert report["freq"] == 0 and report["global_has_term"] is False
     assert result.stderr == ""  # no "Building prefix dict ..." / "Loading model ..." lines
+
+
+def test_fast_segmenter_matches_jieba_on_the_seed_corpus():
+    """jieba_fast is offered only where it gives jieba's tokens: on the embedded corpus it must (checked here)."""
+    pytest.importorskip("jieba_fast")
+    import fupin_research as fr
+    from fupin_research.segment import compare_segmenters
+
+    corpus = fr.load_corpus()
+    differences = compare_segmenters(dict(zip(corpus.doc_id, corpus.text)))
+    assert differences.empty, differences.to_string()
+    text = corpus.text.iloc[2]
+    assert fr.tokenize(text, backend="jieba_fast").equals(fr.tokenize(text))
+
+
+def test_compare_segmenters_reports_a_difference():
+    pytest.importorskip("jieba_fast")
+    from fupin_research.segment import compare_segmenters
+
+    # jieba keeps "--" whole; jieba_fast splits it: the check must notice
+    differences = compare_segmenters({"x": "国内生产总值--增长"})
+    assert list(differences.doc_id) == ["x"]
+
+
+def test_unknown_segmenter_is_refused():
+    from fupin_research.segment import get_tokenizer
+
+    with pytest.raises(ValueError, match="unknown segmenter"):
+        get_tokenizer(backend="thulac")
