@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 
+from fupin_research.errors import InputError
 from fupin_research.paths import project_root
 
 KERNEL_TIMEOUT = 600
@@ -27,7 +28,7 @@ def notebooks_dir() -> Path:
     """The ``notebooks/`` folder of the source checkout."""
     root = project_root()
     if root is None:
-        raise FileNotFoundError("notebooks/ not found: run fupin report from a clone of the repository")
+        raise InputError("notebooks/ not found: fupin report runs the notebooks of a clone of the repository")
     return root / "notebooks"
 
 
