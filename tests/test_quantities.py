@@ -282,3 +282,61 @@ def test_absurdly_long_digit_runs_do_not_raise():
     assert extract_quantities("9" * 5000 + "个").empty
     assert extract_quantities("共" + "9" * 41 + "万元").empty
     assert extract_quantities("十" * 60 + "个").empty
+
+
+# ------------------------------------------------- independent check on 003/004 (generalization fixes)
+
+
+def test_003_mixed_sentence_people_money_range_and_markers():
+    text = _doc("003")
+    s = text.index("对农牧区12万无劳动能力")
+    sentence = text[s:text.index("最大限度激发内生动力", s)]
+    assert rows(sentence, chinese_numerals=False) == [
+        ("12万", 120000, "人", "none"), ("2500元", 2500, "元", "none"), ("11万", 110000, "人", "none"),
+        ("29万", 290000, "人", "none"), ("2016元", 2016, "元", "none"), ("400元", 400, "元", "none"),
+    ]
+    assert rows("坚持每年2至3次蹲点调研,已落实帮扶资金约2亿元,较上年增长近6倍") == [
+        ("2至3次", 2, "次", "none"), ("2亿元", 200000000, "元", "about"), ("6倍", 6, "倍", "about"),
+    ]
+
+
+def test_004_household_and_bound_markers_from_real_sentences():
+    text = _doc("004")
+    s = text.index("每个经济薄弱村抽查不少于50户")
+    assert rows(text[s:s + 30]) == [("50户", 50, "户", "more_than")]
+    assert rows("聘请1.4万贫困人口照顾9.29万贫困老人") == [("1.4万", 14000, "人", "none"),
+                                                       ("9.29万", 92900, "人", "none")]
+
+
+def test_unit_written_once_after_two_coordinated_numbers():
+    # 2015 government work report: the unit 个百分点 serves both numbers.
+    assert rows("各项贷款平均增速分别高4.2和0.7个百分点") == [
+        ("4.2", Decimal("4.2"), "个百分点", "none"), ("0.7个百分点", Decimal("0.7"), "个百分点", "none")]
+    assert rows("2016和2017年", chinese_numerals=False) == []  # years stay out
+
+
+def test_households_then_people_without_separator():
+    assert rows("建档立卡贫困户3.2万户10.5万人") == [("3.2万户", 32000, "户", "none"),
+                                                ("10.5万人", 105000, "人", "none")]
+    assert rows("重点区域“4个2”") == []  # still a slogan
+
+
+def test_household_nouns_count_in_households_but_not_before_a_people_noun():
+    assert rows("带动1.2万贫困户增收,帮扶3000农户") == [("1.2万", 12000, "户", "none"), ("3000", 3000, "户", "none")]
+    assert rows("2400多万贫困家庭学生") == [("2400多万", 24000000, "人", "more_than")]
+
+
+def test_people_noun_right_before_a_bare_magnitude_number():
+    assert rows("全市共有贫困村856个、贫困人口12.3万", chinese_numerals=False) == [
+        ("856个", 856, "个", "none"), ("12.3万", 123000, "人", "none")]
+    assert rows("为10万老年人发放补贴") == [("10万", 100000, "人", "none")]
+
+
+def test_ages_degrees_and_bound_markers():
+    assert rows("年满60周岁的老人,对25°以上坡耕地") == [("60周岁", 60, "周岁", "none"),
+                                                  ("25°", 25, "°", "more_than")]
+    assert rows("贷款额度不超过5万元,人均增收超1000元,赶超3000亿元") == [
+        ("5万元", 50000, "元", "less_than"), ("1000元", 1000, "元", "more_than"),
+        ("3000亿元", 300000000000, "元", "none")]
+    q = extract_quantities("不得超过3年")
+    assert (q.approx_marker[0], q.ext_start[0]) == ("不得超过", 0)

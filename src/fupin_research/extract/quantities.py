@@ -70,7 +70,8 @@ _CN_DIGIT = "零〇一二两兩三四五六七八九十百千万萬亿億"
 _CN_FRAC = r"(?:[点點][零〇一二三四五六七八九]+)"
 
 _PREFIX = re.compile(
-    r"(?:大约|约|将近|接近|近|超过|逾|不少于|不低于|不得少于|不得低于|不得小于|至少|未满|不足|不到|少于)\Z"
+    r"(?:大约|约|将近|接近|近|不得超过|不超过|超过|超|逾|不少于|不低于|不得少于|不得低于|不得小于|至少|不高于|"
+    r"未满|不足|不到|少于)\Z"
 )
 _SUFFIX = re.compile(r"以上|以下|左右|以内|有余")
 _APPROX_KIND = {
@@ -78,11 +79,13 @@ _APPROX_KIND = {
     "超过": "more_than", "逾": "more_than", "不少于": "more_than", "不低于": "more_than",
     "不得少于": "more_than", "不得低于": "more_than", "不得小于": "more_than", "至少": "more_than",
     "以上": "more_than", "有余": "more_than", "多": "more_than", "余": "more_than",
+    "超": "more_than", "不超过": "less_than", "不得超过": "less_than",
+    "不高于": "less_than",
     "未满": "less_than", "不足": "less_than", "不到": "less_than", "少于": "less_than",
     "以下": "less_than", "以内": "less_than",
 }
 # 约/近 as the second character of another word (节约, 签约, 最近 ...) is not an approximation marker.
-_NOT_BEFORE = {"约": set("节制签预邀公条合违履特规纳"), "近": set("最附邻亲贴靠就")}
+_NOT_BEFORE = {"约": set("节制签预邀公条合违履特规纳"), "近": set("最附邻亲贴靠就"), "超": set("赶高")}
 _QUOTED = re.compile(r"[“\"「『]([^“”\"「」『』\n]{1,12})[”\"」』]")
 _MONEY_CONTEXT = re.compile(r"资金|元|补助|投入|金额|资助|捐|贷|费|款|投资|收入|预算|到位|基金|保费")
 _CLAUSE_DELIMS = re.compile(r"[,，。；;:：！？!?\n(（]")
@@ -101,6 +104,9 @@ class QuantityLexicon:
     people_re: re.Pattern[str]
     people_near_re: re.Pattern[str]
     exclusion_re: re.Pattern[str] | None
+    households: tuple[str, ...] = ()
+    households_re: re.Pattern[str] | None = None
+    people_before_re: re.Pattern[str] | None = None
 
 
 def _alternation(words: list[str]) -> str:
@@ -125,10 +131,12 @@ def _load(units_path: str, people_path: str, exclusions_path: str) -> QuantityLe
         units[unit] = (kind or "classifier", canonical or unit, after_cn.lower() in {"yes", "y", "1", "true"})
     people: list[str] = []
     modifiers: list[str] = []
+    households: list[str] = []
+    sections = {"[modifiers]": modifiers, "[households]": households}
     target = people
     for line in _read_lines(Path(people_path)):
-        if line.strip().lower() == "[modifiers]":
-            target = modifiers
+        if line.strip().lower() in sections:
+            target = sections[line.strip().lower()]
             continue
         target.append(line.strip())
     exclusions = [line.strip() for line in _read_lines(Path(exclusions_path))]
@@ -151,8 +159,12 @@ def _load(units_path: str, people_path: str, exclusions_path: str) -> QuantityLe
     # With a magnitude (万/亿) the number is a count; allow a longer modifier before the people noun.
     people_near_re = re.compile(rf"[^\s\d,，。；;:：、!！?？()（）“”\"]{{0,16}}?(?:{heads})")
     exclusion_re = re.compile(_alternation(exclusions)) if exclusions else None
+    households_re = re.compile(rf"(?:{mods})*(?:{_alternation(households)})") if households else None
+    # 贫困人口12.3万: the counted people noun ends the clause text right before the number.
+    people_before_re = re.compile(rf"(?:{heads})[^\s\d,，。；;:：、!！?？()（）“”\"]{{0,4}}\Z")
     return QuantityLexicon(units, tuple(people), tuple(modifiers), tuple(exclusions),
-                           arabic, chinese, people_re, people_near_re, exclusion_re)
+                           arabic, chinese, people_re, people_near_re, exclusion_re,
+                           tuple(households), households_re, people_before_re)
 
 
 def load_quantity_lexicon(
@@ -295,6 +307,34 @@ def _is_enumeration(clean: str, s: int) -> bool:
     return bool(re.search(r"[省市县乡村区镇州]{2,}\Z", clause))
 
 
+def _starts_quantity(clean: str, i: int, lex: QuantityLexicon) -> bool:
+    """True when an Arabic number with a unit (not a place noun) starts at ``i``: 3.2万户|10.5万人."""
+    m = lex.arabic_re.match(clean, i)
+    if m is None or not (m.group("unit") or m.group("u1")):
+        return False
+    unit_text = m.group("u1") or m.group("unit")
+    return lex.units[unit_text][0] != "place"
+
+
+_COORD = re.compile(r"[和与及或、]")
+
+
+def _shared_unit(clean: str, i: int, lex: QuantityLexicon) -> tuple[str, str] | None:
+    """(kind, unit) when ``clean[i:]`` is 和/与/及/或/、 and then a number with its unit (4.2和0.7个百分点)."""
+    if not _COORD.match(clean, i):
+        return None
+    m = lex.arabic_re.match(clean, i + 1)
+    if m is None or m.group("sep"):
+        return None
+    unit_text = m.group("u1") or m.group("unit")
+    if not unit_text or ((m.group("mag1") or m.group("mag")) and not m.group("u1")):
+        return None  # 3和5万元: the magnitude may not be shared; leave it
+    kind, unit, _ok = lex.units[unit_text]
+    if kind in ("place", "time"):
+        return None  # 2016和2017年 are years; 5镇和1乡 name places
+    return kind, unit
+
+
 def _row(view: _View, s: int, e: int, number: Number, mult: int, unit: str, kind: str, approx_inner: str,
          range_high: Number | None, script: str) -> dict:
     marker, ext_s, ext_e = _approx(view.clean, s, e)
@@ -356,13 +396,26 @@ def _arabic_rows(view: _View, lex: QuantityLexicon, quoted: list[tuple[int, int]
             kind, unit, _ok = lex.units[unit_text]
         else:
             p = lex.people_re.match(clean, e)
-            if p is None and mult_low > 1:
+            h = None if p is not None or lex.households_re is None else lex.households_re.match(clean, e)
+            if h is not None and lex.people_re.match(clean, h.end()):
+                p, h = h, None  # 2400多万贫困家庭学生: the household noun only modifies a people noun
+            if p is None and h is None and mult_low > 1:
                 p = lex.people_near_re.match(clean, e)
+            shared = None if p is not None or h is not None else _shared_unit(clean, e, lex)
             if p is not None:
                 unit, kind = "人", "people"
+            elif h is not None:
+                unit, kind = "户", "household"  # 1.2万贫困户: a household noun counts like a classifier 户
+            elif shared is not None:
+                kind, unit = shared  # 4.2和0.7个百分点: the unit written once serves both numbers
             elif mult_low > 1:
                 ctx = clean[max(0, s - 12):s]
-                unit, kind = ("元", "money") if _MONEY_CONTEXT.search(ctx) else ("", "")
+                if _MONEY_CONTEXT.search(ctx):
+                    unit, kind = "元", "money"
+                elif lex.people_before_re is not None and lex.people_before_re.search(clean, max(0, s - 12), s):
+                    unit, kind = "人", "people"  # 贫困人口12.3万
+                else:
+                    unit, kind = "", ""
             else:
                 continue  # a bare number: list number, phone number, code ...
         if kind == "time" and unit == "年":
@@ -376,8 +429,8 @@ def _arabic_rows(view: _View, lex: QuantityLexicon, quoted: list[tuple[int, int]
             continue  # ranks: 前5位
         if unit == "次" and "届" in clean[max(0, s - 8):s]:
             continue  # 十八届中央政治局39次集体学习 is the 39th session
-        if kind != "place" and after in _DIGITS_AND_CN:
-            continue  # “4个2”, 三位一体: a number right after a classifier is a slogan
+        if kind != "place" and after in _DIGITS_AND_CN and not (unit and _starts_quantity(clean, e, lex)):
+            continue  # “4个2”, 三位一体: a number right after a classifier is a slogan (not 3.2万户10.5万人)
         if g["sep"] and high is not None and high < exact(number * mult_low):
             high = None  # 2018-09: not a range
             if not unit:
