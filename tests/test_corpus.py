@@ -125,3 +125,17 @@ def test_seed_files_are_byte_identical_to_the_shared_corpus():
 def test_title_is_the_first_line_even_when_the_body_follows_directly(tmp_path):
     (tmp_path / "summary.txt").write_text("精准扶贫工作总结\n全县建档立卡贫困户全部脱贫。\n", encoding="utf-8")
     assert load_corpus(tmp_path).title.tolist() == ["精准扶贫工作总结"]
+
+
+def test_without_manifest_date_and_province_are_inferred(tmp_path):
+    from fupin_research.corpus import infer_date, infer_province
+
+    for path in sorted(seed_corpus_dir().glob("*.txt")):
+        shutil.copy(path, tmp_path / path.name)
+    corpus = load_corpus(tmp_path).set_index("doc_id")
+    bulletin = corpus.loc["004_b2c48652dc48c734"]
+    assert (bulletin.date, bulletin.date_kind) == ("2017-11-09", "inferred")
+    assert pd.isna(bulletin.province)  # a digest of thirteen provinces is about none of them
+    assert corpus.loc["003_c75bae856ee8c1c0", "province"] == "青海"
+    assert infer_date("日期:2019-13-40 正文") is None  # not a date
+    assert infer_province("") is None

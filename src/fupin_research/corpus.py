@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,7 +115,63 @@ def make_document(path: Path, raw: str, encoding: str, meta: dict[str, str] | No
     meta = dict(meta or {})
     if not meta.get("title"):
         meta["title"] = _infer_title(raw)
+    if not meta.get("date"):
+        date = infer_date(normalized.text)
+        if date:
+            meta["date"], meta["date_kind"] = date, "inferred"
+    if not meta.get("province"):
+        province = infer_province(normalized.text)
+        if province:
+            meta["province"] = province
     return Document(Path(path).stem, Path(path), raw, encoding, normalized, meta)
+
+
+_HEADER_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-年./](\d{1,2})[-月./](\d{1,2})(?!\d)")
+
+
+def infer_date(text: str, *, head: int = 300) -> str | None:
+    """The first full date in the first ``head`` characters (a page header's 发布时间 or 日期), as ISO 8601.
+
+    Used only for documents without a manifest row; the documents table marks it ``date_kind = inferred``.
+
+    Example:
+        >>> infer_date("脱贫攻坚动态\\n发布时间:2017-11-09 10:00\\n正文")
+        '2017-11-09'
+    """
+    match = _HEADER_DATE.search(text[:head])
+    if not match:
+        return None
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def infer_province(text: str, *, share: float = 0.6) -> str | None:
+    """The province a text is about: the one named in at least ``share`` of its province mentions.
+
+    Returns None when no province dominates (a national text, or a digest of many provinces).
+
+    Example:
+        >>> infer_province("青海省委、省政府……全省……青海的贫困村")
+        '青海'
+        >>> infer_province("广西、甘肃、河南的做法") is None
+        True
+    """
+    from fupin_research.structure import province_aliases
+
+    aliases = province_aliases()
+    pattern = re.compile("|".join(sorted(map(re.escape, aliases), key=len, reverse=True)))
+    counts: dict[str, int] = {}
+    for match in pattern.finditer(text):
+        name = aliases[match.group()]
+        counts[name] = counts.get(name, 0) + 1
+    total = sum(counts.values())
+    if not total:
+        return None
+    name, count = max(sorted(counts.items()), key=lambda item: item[1])
+    return name if count / total >= share else None
 
 
 def iter_documents(
