@@ -23,7 +23,9 @@ Example:
 from __future__ import annotations
 
 import csv
+import functools
 import itertools
+import os
 import re
 from bisect import bisect_right
 from decimal import Decimal
@@ -71,7 +73,18 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
         from fupin_research.paths import data_dir
 
         path = data_dir() / "indicators.csv"
-    with open(path, encoding="utf-8", newline="") as fh:
+    # read once per process and per version of the file (a researcher may edit it in a running notebook)
+    return _read_indicators(_file_state(str(path))).copy()
+
+
+def _file_state(path: str) -> tuple[str, int, int]:
+    stat = os.stat(path)
+    return path, stat.st_mtime_ns, stat.st_size
+
+
+@functools.cache
+def _read_indicators(state: tuple[str, int, int]) -> pd.DataFrame:
+    with open(state[0], encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
     frame = pd.DataFrame(rows, columns=["indicator", "label_zh", "patterns", "units", "check_magnitude", "description"])
     return frame.fillna("")
@@ -162,13 +175,19 @@ def _provinces() -> list[str]:
     from fupin_research.paths import data_dir
 
     path = data_dir() / "provinces.csv"
+    if not path.exists():
+        return ["内蒙"]
+    return list(_read_provinces(_file_state(str(path))))
+
+
+@functools.cache
+def _read_provinces(state: tuple[str, int, int]) -> tuple[str, ...]:
     names: list[str] = []
-    if path.exists():
-        frame = pd.read_csv(path, dtype=str).fillna("")
-        for row in frame.itertuples():
-            names += [row.name, row.full_name] + [a for a in row.aliases.split("|") if a]
+    frame = pd.read_csv(state[0], dtype=str).fillna("")
+    for row in frame.itertuples():
+        names += [row.name, row.full_name] + [a for a in row.aliases.split("|") if a]
     names += ["内蒙"]
-    return sorted({n for n in names if n}, key=len, reverse=True)
+    return tuple(sorted({n for n in names if n}, key=len, reverse=True))
 
 
 def _place(text: str, before: str, line: str, provinces_re: re.Pattern[str] | None, default: str) -> str:
@@ -522,9 +541,15 @@ def _repeats(text: str, attributed: pd.DataFrame, doc_id: str) -> list[dict]:
 
     # Figures after 其中 are subsets of another figure, not restatements of the indicator.
     scopes = [(m.end(), _sentence_bounds(text, m.start())[1]) for m in re.finditer("其中", text)]
-    keys = ["indicator", "year", "place", "unit"]
-    for (indicator, year, place, _unit), grp in usable.groupby(keys, sort=False):
-        qs = [q for q in grp.itertuples() if not any(a <= q.start < b for a, b in scopes)]
+    # one pass over the rows, grouped in order of first appearance (as groupby(sort=False), missing keys dropped)
+    rows = list(usable.itertuples())
+    groups: dict[tuple, list] = {}
+    for q in rows:
+        key = (q.indicator, q.year, q.place, q.unit)
+        if not any(pd.isna(part) for part in key):
+            groups.setdefault(key, []).append(q)
+    for (indicator, year, place, _unit), grp in groups.items():
+        qs = [q for q in grp if not any(a <= q.start < b for a, b in scopes)]
         by_measure: dict[str, list] = {}
         for q in qs:
             by_measure.setdefault(str(q.measure), []).append(q)
@@ -552,10 +577,10 @@ def _repeats(text: str, attributed: pd.DataFrame, doc_id: str) -> list[dict]:
                                   " / ".join(q.surface for q in same[1:]), "inconsistent",
                                   f"{indicator} ({measure}, {year}, {place}) stated with different values"))
     # Headlines restate body figures: a headline figure that matches no body figure of its indicator.
-    for q in usable.itertuples():
-        if not in_head(q):
-            continue
-        body = [b for b in usable.itertuples() if b.indicator == q.indicator and b.unit == q.unit and not in_head(b)]
+    head_rows = [q for q in rows if in_head(q)] if heads else []
+    body_rows = [b for b in rows if not in_head(b)] if head_rows else []
+    for q in head_rows:
+        body = [b for b in body_rows if b.indicator == q.indicator and b.unit == q.unit]
         if not body:
             continue
         if any(_d(b.value) == _d(q.value) for b in body):
@@ -573,8 +598,13 @@ def _magnitudes(attributed: pd.DataFrame, indicators: pd.DataFrame, doc_id: str)
     out = []
     checked = set(indicators.loc[indicators.check_magnitude.str.lower().eq("yes"), "indicator"])
     usable = attributed[attributed.indicator.isin(checked) & ~attributed.per_unit]
-    for (indicator, _unit, _place), grp in usable.groupby(["indicator", "unit", "place"], sort=False):
-        qs = [q for q in grp.itertuples() if _d(q.value) > 0]
+    groups: dict[tuple, list] = {}
+    for q in usable.itertuples():  # grouped as groupby(sort=False) would, missing keys dropped
+        key = (q.indicator, q.unit, q.place)
+        if not any(pd.isna(part) for part in key):
+            groups.setdefault(key, []).append(q)
+    for (indicator, _unit, _place), grp in groups.items():
+        qs = [q for q in grp if _d(q.value) > 0]
         if len(qs) < 3:
             continue
         for i, q in enumerate(qs):
@@ -593,6 +623,15 @@ def _magnitudes(attributed: pd.DataFrame, indicators: pd.DataFrame, doc_id: str)
                                   f"{q.surface} is {round(ratio)}x away from every other of {len(qs)} {indicator} "
                                   "mentions"))
     return out
+
+
+_AUDIT_COLUMNS = ["start", "end", "surface", "number", "multiplier", "value", "unit", "unit_kind", "approx",
+                  "range_high", "sentence_id", "measure", "indicator", "year", "place", "per_unit"]
+
+
+def _lean(attributed: pd.DataFrame) -> pd.DataFrame:
+    """Only the columns the checks read (the checks iterate row by row; narrow rows are cheaper to build)."""
+    return attributed[[c for c in _AUDIT_COLUMNS if c in attributed.columns]]
 
 
 def audit_quantities(
@@ -621,7 +660,7 @@ def audit_quantities(
     if not set(ATTRIBUTION_COLUMNS) <= set(quantities.columns):
         attributed = attribute_quantities(text, quantities, doc_id=doc_id, period=period, province=province,
                                           indicators=vocab)
-    attributed = attributed.sort_values("start", kind="stable")
+    attributed = _lean(attributed).sort_values("start", kind="stable")
     attributed = attributed.assign(range_high=attributed.range_high.where(attributed.range_high.notna(), None))
     qs = list(attributed.itertuples())
     rows: list[dict] = []
