@@ -73,8 +73,13 @@ def _peak_rss_of(command: list[str]) -> tuple[float, float]:
     return seconds, peak / 1e6
 
 
-def run_benchmark(size_mb: float = 5.0, *, echo: Callable[[str], None] = lambda line: None) -> dict[str, float]:
-    """Run the benchmark on a corpus of ``size_mb`` MB and return the figures (see the module docstring)."""
+def run_benchmark(
+    size_mb: float = 5.0, *, segmenter: str = "jieba", echo: Callable[[str], None] = lambda line: None
+) -> dict[str, float]:
+    """Run the benchmark on a corpus of ``size_mb`` MB and return the figures (see the module docstring).
+
+    ``segmenter`` is the build's segmenter (the baseline is always bare jieba).
+    """
     import jieba
     import pandas as pd
 
@@ -98,7 +103,9 @@ def run_benchmark(size_mb: float = 5.0, *, echo: Callable[[str], None] = lambda 
         megabytes = make_bench_corpus(corpus, size_mb)
         files = sorted(corpus.glob("*.txt"))
         echo(f"corpus: {len(files)} files, {megabytes:.1f} MB")
-        results: dict[str, float] = {"corpus_mb": round(megabytes, 3), "cores": os.cpu_count() or 1}
+        results: dict[str, float | str] = {
+            "corpus_mb": round(megabytes, 3), "cores": os.cpu_count() or 1, "segmenter": segmenter,
+        }
 
         raw: list[tuple[Path, str, str]] = []
         results["read_mb_s"] = _rate(megabytes, _timed(
@@ -111,8 +118,8 @@ def run_benchmark(size_mb: float = 5.0, *, echo: Callable[[str], None] = lambda 
         results["normalize_mb_s"] = _rate(megabytes, _timed(
             lambda: normalized.extend(normalize_with_offsets(text) for _, text, _ in raw)))
         texts = [n.text for n in normalized]
-        get_tokenizer()
-        results["segment_mb_s"] = _rate(megabytes, _timed(lambda: [tokenize(t) for t in texts]))
+        get_tokenizer(backend=segmenter)
+        results["segment_mb_s"] = _rate(megabytes, _timed(lambda: [tokenize(t, backend=segmenter) for t in texts]))
         if extract_quantities is not None:
             results["quantities_mb_s"] = _rate(megabytes, _timed(lambda: [extract_quantities(t) for t in texts]))
         results["formulas_mb_s"] = _rate(megabytes, _timed(lambda: [extract_formulas(t) for t in texts]))
@@ -126,7 +133,8 @@ def run_benchmark(size_mb: float = 5.0, *, echo: Callable[[str], None] = lambda 
             if f"{stage}_mb_s" in results:
                 echo(f"{stage}: {results[f'{stage}_mb_s']} MB/s")
 
-        command = [sys.executable, "-m", "fupin_research", "build", str(corpus), "--no-cache", "--quiet"]
+        command = [sys.executable, "-m", "fupin_research", "build", str(corpus), "--no-cache", "--quiet",
+                   "--segmenter", segmenter]
         seconds, peak = _peak_rss_of([*command, "--out", str(workdir / "out1"), "--jobs", "1"])
         results["build_jobs1_mb_s"] = _rate(megabytes, seconds)
         results["peak_rss_mb"] = round(peak, 1)
@@ -145,12 +153,12 @@ def run_benchmark(size_mb: float = 5.0, *, echo: Callable[[str], None] = lambda 
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def format_report(results: dict[str, float]) -> str:
+def format_report(results: dict) -> str:
     """A readable table of the benchmark figures, throughputs with their ratio to the baseline."""
-    lines = [f"corpus: {results['corpus_mb']} MB on {int(results['cores'])} cores",
+    lines = [f"corpus: {results['corpus_mb']} MB on {int(results['cores'])} cores, segmenter {results['segmenter']}",
              f"{'measure':<26}{'MB/s':>10}{'× baseline':>12}"]
     for key, value in results.items():
-        if key.endswith("_mb_s"):
+        if key.endswith("_mb_s") and isinstance(value, float):
             ratio = results.get(f"ratio_{key[:-5]}_to_baseline", 1.0)
             lines.append(f"{key[:-5]:<26}{value:>10.3f}{ratio:>12.2f}")
     lines.append(f"build --jobs 2 / --jobs 1: {results['ratio_build_jobs2_to_jobs1']:.2f}×")
@@ -158,6 +166,6 @@ def format_report(results: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
-def main_json(size_mb: float) -> str:
+def main_json(size_mb: float, segmenter: str = "jieba") -> str:
     """The benchmark as one JSON object (for ``fupin bench --json``)."""
-    return json.dumps(run_benchmark(size_mb), sort_keys=True)
+    return json.dumps(run_benchmark(size_mb, segmenter=segmenter), sort_keys=True)

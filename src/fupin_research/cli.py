@@ -84,9 +84,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.size <= 0:
         raise InputError(f"--size {args.size}: give a positive number of megabytes")
     if args.json:
-        print(bench.main_json(args.size))
+        print(bench.main_json(args.size, args.segmenter))
     else:
-        results = bench.run_benchmark(args.size, echo=lambda line: print(line, file=sys.stderr))
+        results = bench.run_benchmark(args.size, segmenter=args.segmenter,
+                                      echo=lambda line: print(line, file=sys.stderr))
         print(bench.format_report(results))
     return 0
 
@@ -140,6 +141,8 @@ def make_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--size", type=float, default=5.0, metavar="MB", help="corpus size in MB (default 5)")
     bench.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    bench.add_argument("--segmenter", default="jieba", choices=["jieba", "jieba_fast"],
+                       help="the build's segmenter (the baseline is always bare jieba)")
     bench.set_defaults(run=cmd_bench)
     return parser
 
