@@ -124,3 +124,41 @@ def test_table_writer_fixes_the_schema_from_the_first_chunk(tmp_path):
     assert frame.start.tolist() == [1, 2] and str(frame.start.dtype) == "int64"
     assert frame.note.isna().tolist() == [True, False] and frame.note.iloc[1] == "x"
     assert (tmp_path / "demo.csv").read_text(encoding="utf-8") == "doc_id,start,value,note\na,1,10,\nb,2,,x\n"
+
+
+def test_renamed_or_duplicated_file_is_not_served_stale_tables(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    source = seed_corpus_dir() / "003_c75bae856ee8c1c0.txt"
+    shutil.copy(source, corpus / "old_name.txt")
+    out = tmp_path / "out"
+    build_corpus(corpus, out)
+    (corpus / "old_name.txt").rename(corpus / "new_name.txt")
+    shutil.copy(source, corpus / "copy.txt")
+    summary = build_corpus(corpus, out)
+    documents = pd.read_parquet(out / "documents.parquet")
+    assert sorted(documents.doc_id) == ["copy", "new_name"] and summary.processed == 2
+
+
+def test_documents_keep_manifest_columns_and_duplicate_stems_are_skipped(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("一份没有日期的说明\n这里只是一些文字。\n", encoding="utf-8")
+    shutil.copy(seed_corpus_dir() / "003_c75bae856ee8c1c0.txt", corpus / "b.txt")
+    (corpus / "b.zz").write_text("同名的另一份文件。", encoding="utf-8")  # same stem, sorts after b.txt
+    manifest = "doc_id,title,issuer,genre\nb,青海捷报,青海新闻网,news report\n"
+    (corpus / "manifest.csv").write_text(manifest, encoding="utf-8")
+    summary = build_corpus(corpus, tmp_path / "out")
+    documents = pd.read_csv(tmp_path / "out" / "documents.csv", keep_default_na=False).set_index("doc_id")
+    assert {"issuer", "genre", "province", "date_kind"} <= set(documents.columns)
+    assert documents.loc["b", "issuer"] == "青海新闻网" and documents.loc["b", "province"] == "青海"
+    assert [name for name, _ in summary.skipped] == ["b.zz"] and "same doc_id" in summary.skipped[0][1]
+    assert len(documents) == 2
+
+
+def test_out_folder_must_not_be_the_corpus(tmp_path):
+    from fupin_research.errors import InputError
+
+    shutil.copy(seed_corpus_dir() / "002_fbd7bac49d8a79cb.txt", tmp_path)
+    with pytest.raises(InputError, match="another folder"):
+        build_corpus(tmp_path, tmp_path)

@@ -137,3 +137,20 @@ def test_gold_offsets_point_into_the_raw_text():
     texts = read_texts(gold["doc"])
     assert all(texts[r.doc][r.start:r.end] == r.surface for r in gold.itertuples())
     assert gold["value"].map(type).eq(str).all()  # exact, never a float
+
+
+@pytest.mark.parametrize("doc", ["003_c75bae856ee8c1c0", "004_b2c48652dc48c734"])
+def test_extractor_on_the_internal_annotations(doc):
+    """A second annotation of 003 and 004 (data/gold/internal): a regression check beyond the 002 gold."""
+    from fupin_research.extract.quantities import extract_quantities
+
+    folder = data_dir() / "gold" / "internal"
+    gold = load_gold(folder / f"quantities_{doc[:3]}.tsv")
+    texts = read_texts([doc])
+    chinese = extract_quantities(texts[doc])
+    ignore = chinese[chinese.numeral_script == "chinese"].assign(doc=doc)  # the annotation is Arabic-only
+    excluded = load_excluded(folder / f"excluded_digit_runs_{doc[:3]}.tsv")
+    scores = score_quantities(gold, texts, ignore=ignore, excluded=excluded)
+    assert scores["f1"] >= 0.97 and scores["strict_span"] >= 0.95
+    assert scores["value_acc"] >= 0.97 and scores["unit_acc"] >= 0.95
+    assert scores["excluded_hits"] == 0

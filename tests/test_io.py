@@ -207,3 +207,14 @@ def test_seed_documents_round_trip(tmp_path, seed, config, codec):
 
 def test_seed_corpus_has_five_documents():
     assert len(SEEDS) == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [("全省农业实施", "gbk"), ("9个;修路14654", "gbk"), ("專家3614人。全省", "big5"), ("café au lait", "utf-8")],
+)
+def test_short_texts_that_decode_several_ways(text, codec, tmp_path):
+    """Short GBK can be valid UTF-8 or Big5, and Big5 can be valid GB18030 (with private-use characters)."""
+    path = tmp_path / "short.txt"
+    path.write_bytes(text.encode(codec))
+    assert read_text(path) == text

@@ -296,3 +296,20 @@ def test_edited_chrome_file_is_reread(tmp_path):
     assert normalize(text, chrome=chrome) == "\n打印本页\n\n精准扶贫。"
     chrome.write_text("新闻中心\n打印本页\n", encoding="utf-8")
     assert normalize(text, chrome=chrome) == "\n\n精准扶贫。"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "关于做好2018年扶贫工作的通知\n各市、县人民政府：\n现将有关事项通知如下。",
+        "青海省扶贫开发局\n2017年11月9日",
+        "联系人：张三\n电话：12345",
+    ],
+)
+def test_title_label_and_date_lines_stay_whole(text):
+    assert normalize(text) == text
+
+
+def test_a_title_in_book_quotes_broken_by_a_link_is_joined():
+    broken = "国务院《关于坚决稳定市场物价的通知\n》，总的来看"
+    assert normalize(broken) == broken.replace("\n", "")

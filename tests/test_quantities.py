@@ -340,3 +340,15 @@ def test_ages_degrees_and_bound_markers():
         ("3000亿元", 300000000000, "元", "none")]
     q = extract_quantities("不得超过3年")
     assert (q.approx_marker[0], q.ext_start[0]) == ("不得超过", 0)
+
+
+def test_magnitude_pairs_people_nouns_after_ren_and_zero_circle():
+    """Review findings: 3千多万元 is 3×千×万; 8亿人口 follows rule 6; 一九○七年 (○ for 〇) is a year, not 七年."""
+    q = extract_quantities("共投入3千多万元、5百多万元")
+    assert [(r.surface, int(r.value), r.approx) for r in q.itertuples()] == [
+        ("3千多万元", 30000000, "more_than"), ("5百多万元", 5000000, "more_than")]
+    people = extract_quantities("全国8亿人口中，5000人口的村")
+    assert [(r.surface, r.unit) for r in people.itertuples()] == [("8亿", "人"), ("5000", "人")]
+    money = extract_quantities("投入1000亿人民币")
+    assert [(r.surface, r.unit, int(r.value)) for r in money.itertuples()] == [("1000亿人民币", "元", 100000000000)]
+    assert extract_quantities("到一九○七年").empty

@@ -31,7 +31,7 @@ import pandas as pd
 from fupin_research._version import __version__
 from fupin_research.audit import attribute_quantities, audit_quantities
 from fupin_research.coding import code_units
-from fupin_research.corpus import Document, corpus_files, make_document, read_manifest
+from fupin_research.corpus import DOCUMENT_FIELDS, Document, corpus_files, make_document, read_manifest
 from fupin_research.damage import WARNING_COLUMNS, detect_damage
 from fupin_research.errors import InputError
 from fupin_research.extract.formulas import extract_formulas
@@ -221,7 +221,8 @@ def process_task(task: Task) -> Result:
     megabytes = len(data) / 1e6
     key = None
     if task.cache_dir is not None:
-        meta_bytes = repr(sorted(task.meta.items())).encode()
+        # the file name is the doc_id the tables carry: a renamed or duplicated file must not reuse them
+        meta_bytes = repr((path.name, sorted(task.meta.items()))).encode()
         key = hashlib.sha256(data + b"\0" + meta_bytes + b"\0" + task.fingerprint.encode()).hexdigest()
         cached = Path(task.cache_dir) / f"{key}.pickle"
         if cached.is_file():
@@ -364,11 +365,22 @@ def build_corpus(
     settings = settings or BuildSettings()
     if settings.segmenter != "jieba":
         get_tokenizer(backend=settings.segmenter)  # fail early and clearly if the backend is missing
+    if out_dir.resolve() == corpus_dir.resolve():
+        raise InputError(f"{out_dir}: write the tables to another folder than the corpus itself")
     files = corpus_files(corpus_dir)
     manifest = read_manifest(corpus_dir)
     rows = {} if manifest is None else {row["doc_id"]: row for row in manifest.to_dict("records")}
     cache_dir = out_dir / CACHE_FOLDER if incremental else None
     fingerprint = settings.fingerprint()
+    seen: dict[str, str] = {}
+    unique, duplicates = [], []
+    for path in files:
+        if path.stem in seen:
+            duplicates.append((path.name, f"same doc_id ({path.stem}) as {seen[path.stem]}; rename one of them"))
+        else:
+            seen[path.stem] = path.name
+            unique.append(path)
+    files = unique
     tasks = (
         Task(i, str(path), rows.get(path.stem, {}), settings, fingerprint, str(cache_dir) if cache_dir else None)
         for i, path in enumerate(files)
@@ -381,8 +393,19 @@ def build_corpus(
         results = _run_local(tasks, settings)
 
     summary = BuildSummary()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    for name, reason in duplicates:
+        summary.skipped.append((name, reason))
+        if on_skip:
+            on_skip(name, reason)
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    except OSError as error:
+        raise InputError(f"{out_dir}: cannot write tables there ({error.strerror})") from None
+    # every document row gets the same columns: the manifest's, what may be inferred, then the package's
+    manifest_columns = [] if manifest is None else [c for c in manifest.columns if c != "doc_id"]
+    inferred = [c for c in ("title", "date", "date_kind", "province") if c not in manifest_columns]
+    document_columns = ["doc_id", *manifest_columns, *inferred, *DOCUMENT_FIELDS]
     used_keys: set[str] = set()
     bar = _progress_bar(files, progress)
     try:
@@ -405,7 +428,8 @@ def build_corpus(
                 used_keys.add(result.cache_key)
             for name, frame in result.tables.items():
                 if name not in writers:
-                    writers[name] = TableWriter(staging, name, EMPTY_COLUMNS.get(name))
+                    columns = document_columns if name == "documents" else EMPTY_COLUMNS.get(name)
+                    writers[name] = TableWriter(staging, name, columns)
                 writers[name].append(frame)
         for name, columns in EMPTY_COLUMNS.items():
             writers.setdefault(name, TableWriter(staging, name, columns))

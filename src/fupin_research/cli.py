@@ -7,6 +7,7 @@ Errors in the input are reported in one line naming the file; no traceback. Exit
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -81,8 +82,8 @@ def cmd_quantities(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from fupin_research import bench
 
-    if args.size <= 0:
-        raise InputError(f"--size {args.size}: give a positive number of megabytes")
+    if not 0 < args.size <= 100_000:  # also refuses nan and inf
+        raise InputError(f"--size {args.size}: give a number of megabytes between 0 and 100000")
     if args.json:
         print(bench.main_json(args.size, args.segmenter))
     else:
@@ -159,6 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as error:
         _error(str(error))
         return 2
+    except BrokenPipeError:
+        # the reader of our output went away (fupin quantities ... | head): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         _error("interrupted; previous tables are left as they were")
         return 130

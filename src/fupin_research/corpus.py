@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 import os
 import re
 from collections.abc import Iterator
@@ -17,6 +18,9 @@ from fupin_research.normalize import NormalizedText, normalize, normalize_with_o
 from fupin_research.paths import reports_corpus_dir, seed_corpus_dir
 
 MANIFEST_NAME = "manifest.csv"
+# The documents table's own columns, after the manifest's.
+DOCUMENT_FIELDS = ["file", "encoding", "script", "variant", "opencc_config", "raw_chars", "chars", "chrome_lines",
+                   "text"]
 # Files in a corpus folder that are not documents.
 _NOT_DOCUMENTS = {MANIFEST_NAME, "readme.md", "readme.txt", "license", "license.txt"}
 
@@ -65,9 +69,10 @@ def read_manifest(folder: str | os.PathLike[str]) -> pd.DataFrame | None:
     path = Path(folder) / MANIFEST_NAME
     if not path.is_file():
         return None
+    text = read_text_with_encoding(path)[0]  # Excel on Chinese Windows saves CSV as GBK
     try:
-        manifest = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (UnicodeDecodeError, pd.errors.ParserError) as error:
+        manifest = pd.read_csv(io.StringIO(text.lstrip("\ufeff")), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise InputError(f"{path}: not a readable CSV manifest ({error})") from None
     if "doc_id" not in manifest.columns:
         raise InputError(f"{path}: the manifest needs a doc_id column (the file name without .txt)")
@@ -184,8 +189,12 @@ def iter_documents(
     """
     manifest = read_manifest(folder)
     rows = {} if manifest is None else {row["doc_id"]: row for row in manifest.to_dict("records")}
+    seen: dict[str, str] = {}
     for path in corpus_files(folder):
         try:
+            if path.stem in seen:
+                raise InputError(f"{path}: same doc_id ({path.stem}) as {seen[path.stem]}; rename one of them")
+            seen[path.stem] = path.name
             yield read_document(path, rows.get(path.stem))
         except InputError as error:
             if errors != "skip":

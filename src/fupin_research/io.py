@@ -4,11 +4,13 @@ Order of attempts in :func:`read_text`:
 
 1. A byte-order mark (UTF-8, UTF-16, UTF-32) decides the encoding.
 2. Strict UTF-8.
-3. ``charset-normalizer``'s best guess, kept only if the result reads as Chinese text
-   (see :func:`chinese_score`): the library is good at long texts but guesses Korean for short GBK files.
-4. Strict decodes in this order: GB18030 (superset of GB2312 and GBK; keeps private-use characters),
-   Big5-HKSCS (Big5 with Hong Kong characters), CP950 (Microsoft Big5), UTF-16 without a mark;
-   the one with the highest Chinese score wins (ties go to the earlier).
+3. Strict decodes in this order: GB18030 (superset of GB2312 and GBK; keeps private-use characters),
+   Big5-HKSCS (Big5 with Hong Kong characters), CP950 (Microsoft Big5), UTF-16 without a mark, plus
+   ``charset-normalizer``'s guess where it names another codec; the decoding that reads best as Chinese
+   text wins (see :func:`chinese_score`; ties go to the earlier). The library alone is not trusted: it is good
+   at long texts but calls short GBK files Korean (cp949) and short GBK lines Big5.
+4. Valid UTF-8 with no Chinese character but non-Latin letters (short GBK text can be valid UTF-8) is
+   kept as UTF-8 unless a Chinese decoding reads as Chinese.
 
 If nothing reads as Chinese, :class:`~fupin_research.errors.InputError` is raised: no mojibake is ever returned.
 """
@@ -48,6 +50,9 @@ _MAGIC = {
 }
 MIN_CHINESE_SCORE = 0.8
 # Characters that count as evidence: anything non-ASCII except spaces and punctuation (CJK or general).
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# Non-ASCII characters beyond Western European letters and punctuation (what GBK bytes become in UTF-8).
+_NOT_LATIN = re.compile(r"[^\x00-\u017f\u2000-\u206f\s]")
 _EVIDENCE = re.compile(
     r"[^\x00-\x7f\s\u2000-\u206f\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
     r"\u00a0-\u00bf\u00d7\u00f7\u2190-\u21ff\u25a0-\u25ff]"
@@ -73,12 +78,13 @@ def chinese_score(text: str) -> float:
     """
     common = _common_hanzi()
     letters = _EVIDENCE.findall(text)
-    # Private-use characters are legitimate in GB18030 (user-defined areas) but prove nothing either way.
-    letters = [ch for ch in letters if not "\ue000" <= ch <= "\uf8ff"] or letters
     if not letters:
         return 1.0
+    # Private-use characters are legitimate in GB18030 (user-defined areas) but also what a wrong double-byte
+    # decoding produces: they count as half a miss.
+    private = sum(1 for ch in letters if "\ue000" <= ch <= "\uf8ff")
     hits = sum(1 for ch in letters if ch in common)
-    return hits / len(letters)
+    return hits / (len(letters) - private / 2)
 
 
 def _control_share(text: str) -> float:
@@ -113,30 +119,32 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
             if not text.strip():
                 raise InputError(f"{name}: the file holds only whitespace")
             return text, codec
-    if b"\x00" not in data:
-        text = _strict(data, "utf-8")
-        if text is not None:
-            if not text.strip():
-                raise InputError(f"{name}: the file holds only whitespace")
-            if _control_share(text) > 0.05:
-                raise InputError(f"{name}: looks like a binary file (control characters), not text")
-            return text, "utf-8"
-    candidates: list[tuple[str, str]] = []
-    guess = _library_guess(data)
-    if guess:
-        candidates.append((guess, guess))
+    utf8 = _strict(data, "utf-8") if b"\x00" not in data else None
+    if utf8 is not None:
+        if not utf8.strip():
+            raise InputError(f"{name}: the file holds only whitespace")
+        if _control_share(utf8) > 0.05:
+            raise InputError(f"{name}: looks like a binary file (control characters), not text")
+        if _HAN.search(utf8) or not _NOT_LATIN.search(utf8):
+            return utf8, "utf-8"
+        # Valid UTF-8 without a single Chinese character but with other non-ASCII letters: short GBK text
+        # (全省农业 is valid UTF-8 for ȫʡũҵ). Keep UTF-8 unless a Chinese decoding reads clearly better.
     # UTF-16 without a mark is only plausible where ASCII characters left NUL bytes.
-    candidates.extend(c for c in FALLBACK_ENCODINGS if c[0] != guess and (b"\x00" in data or "16" not in c[0]))
+    candidates = [c for c in FALLBACK_ENCODINGS if b"\x00" in data or "16" not in c[0]]
+    guess = _library_guess(data)
+    if guess and guess not in {codec for codec, _ in candidates}:
+        candidates.append((guess, guess))
     best: tuple[float, str, str] | None = None
     for codec, label in candidates:
         text = _strict(data, codec)
         if text is None or _control_share(text) > 0.01:
             continue
         score = chinese_score(text)
+        # ties go to the documented order (mainland GB18030 first): short texts often decode both ways
         if best is None or score > best[0]:
             best = (score, text, label)
-        if score >= 0.98:
-            break
+    if utf8 is not None and (best is None or best[0] < MIN_CHINESE_SCORE):
+        return utf8, "utf-8"
     if best is None:
         if b"\x00" in data:
             raise InputError(f"{name}: looks like a binary file (NUL bytes), not text")

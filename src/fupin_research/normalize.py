@@ -297,22 +297,36 @@ _BREAK_AFTER = r"[\u4e00-\u9fff0-9”’》)）、，,。：:；;%]"
 # Lines that start something new even without a blank line before them.
 _NEW_LINE_STARTS = (
     r"(?:来源|作者|发布|日期|时间|编辑|责任编辑|记者|稿源|点击|浏览"
-    r"|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]*[)）]|\d+[.、．]|第[一二三四五六七八九十百\d]+[章节条部分])"
+    r"|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]*[)）]|\d+[.、．]|第[一二三四五六七八九十百\d]+[章节条部分]"
+    # a "label: value" line (联系人：, 电话:, 各市、县人民政府：) and a date line (2017年11月9日) stand alone
+    r"|[^\n:：。，,]{1,12}[:：]|\d{4}年\d{1,2}月\d{1,2}日[ \t]*(?:\n|$))"
 )
 _BROKEN_LINE = re.compile(rf"(?<={_BREAK_BEFORE})\n(?={_BREAK_AFTER})(?!{_NEW_LINE_STARTS})")
+# A line that ends like a document title (…的通知, …意见) is whole.
+_WHOLE_LINE_END = re.compile(r"(?:通知|意见|办法|决定|规定|方案|通报|公告|批复|纪要|报告|请示|函)[ \t]*\Z")
 
 
 def join_broken_lines(text: str, offsets: Offsets) -> tuple[str, Offsets]:
     """Join a single line break that falls inside a sentence or a word.
 
     A break is joined when the line before ends without closing punctuation and the next line goes straight
-    on (no indentation, no blank line, no heading or metadata such as ``来源:``).
+    on (no indentation, no blank line, no heading, metadata such as ``来源:``, ``label:`` line or date line);
+    a line that ends like a document title (…的通知) stays whole.
 
     Example:
         >>> join_broken_lines("新建\\n高速铁路\\n投产。\\n\\n二、", list(range(13)))[0]
         '新建高速铁路投产。\\n\\n二、'
     """
-    return _rewrite(text, offsets, _BROKEN_LINE, lambda m: "")
+    def join(match: re.Match[str]) -> str:
+        line = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
+        following = text[match.end() : match.end() + 1]
+        if following in "》”’)）、，,。；;：:" or re.search(r"[，,。；;]", line):
+            return ""  # the sentence goes on: a title inside 《》 broken by a link, or a line with clauses
+        if _WHOLE_LINE_END.search(line):
+            return "\n"
+        return ""
+
+    return _rewrite(text, offsets, _BROKEN_LINE, join)
 
 
 # --------------------------------------------------------------------------------------------------------------

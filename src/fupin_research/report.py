@@ -73,7 +73,10 @@ def build_report(out_dir: str | os.PathLike[str], *, notebooks: Path | None = No
 
     folder = notebooks or notebooks_dir()
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(f"{out}: cannot write the report there ({error.strerror})") from None
     exporter = HTMLExporter()
     results = []
     for path in sorted(folder.glob("*.ipynb")):

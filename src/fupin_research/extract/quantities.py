@@ -43,16 +43,16 @@ QUANTITY_COLUMNS = [
 
 _EXACT_COLUMNS = ("number", "value", "range_high")
 _ZW = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
-_NUMCH = "0-9０-９.．零〇一二两兩三四五六七八九十百千万萬亿億"
+_NUMCH = "0-9０-９.．零〇○一二两兩三四五六七八九十百千万萬亿億"
 # Zero-width characters (and whitespace around them) inside a number are breaks; so is a plain line
 # break between digits and 多/余/万/亿. Each pattern starts with a character class so the scan is fast.
 _ZW_RUN = re.compile(f"[{_ZW}]+")
 _NL_BREAK = re.compile(r"\n[ \t]*(?=[多余万亿])")
 # Digits spaced out one by one (1998 report: "7 4 7 7 2 亿元", "1 1 ％"): the spaces are breaks.
 _SPACED_DIGITS = re.compile(r"[0-9](?: [0-9.．])+ ?")
-_NUMSET = frozenset("0123456789０１２３４５６７８９.．零〇一二两兩三四五六七八九十百千万萬亿億")
-_DIGITS_AND_CN = frozenset("0123456789０１２３４５６７８９零〇一二两兩三四五六七八九十百千万萬亿億")
-_CN_PLAIN_DIGITS = frozenset("零〇一二两兩三四五六七八九")
+_NUMSET = frozenset("0123456789０１２３４５６７８９.．零〇○一二两兩三四五六七八九十百千万萬亿億")
+_DIGITS_AND_CN = frozenset("0123456789０１２３４５６７８９零〇○一二两兩三四五六七八九十百千万萬亿億")
+_CN_PLAIN_DIGITS = frozenset("零〇○一二两兩三四五六七八九")
 _ARABIC_CH = frozenset("0123456789０１２３４５６７８９.．%")
 _ORDINAL_OR_PLUS = frozenset("第+＋")
 _PLUS = frozenset("+＋")
@@ -66,8 +66,8 @@ _ANUM = (
 )
 _MAG = r"(?:万亿|亿万|千万|百万|十万|万|萬|亿|億|千(?!米|克|瓦|公顷|卡|方)|百(?!分))"
 _SEP = r"(?:-|－|—|–|~|～|至|到)"
-_CN_DIGIT = "零〇一二两兩三四五六七八九十百千万萬亿億"
-_CN_FRAC = r"(?:[点點][零〇一二三四五六七八九]+)"
+_CN_DIGIT = "零〇○一二两兩三四五六七八九十百千万萬亿億"
+_CN_FRAC = r"(?:[点點][零〇○一二三四五六七八九]+)"
 
 _PREFIX = re.compile(
     r"(?:大约|约|将近|接近|近|不得超过|不超过|超过|超|逾|不少于|不低于|不得少于|不得低于|不得小于|至少|不高于|"
@@ -149,7 +149,7 @@ def _load(units_path: str, people_path: str, exclusions_path: str) -> QuantityLe
         rf"(?P<unit>{unit_alt})?"
     )
     chinese = re.compile(
-        rf"百分之(?P<pct>[零〇一二两兩三四五六七八九十百千]+{_CN_FRAC}?)"
+        rf"百分之(?P<pct>[零〇○一二两兩三四五六七八九十百千]+{_CN_FRAC}?)"
         rf"|(?P<cn>[一二两兩三四五六七八九十][{_CN_DIGIT}]*{_CN_FRAC}?)"
         rf"(?P<cfz>[多余])?(?P<cmag>[万萬亿億]*)(?P<cunit>{cn_units})"
     )
@@ -382,6 +382,8 @@ def _arabic_rows(view: _View, lex: QuantityLexicon, quoted: list[tuple[int, int]
                 continue
         mult_low = magnitude_multiplier(mag1 or mag_text)
         mult_high = magnitude_multiplier(mag_text or mag1)
+        if mag1 and mag_text and not g["sep"]:
+            mult_low = mult_high = magnitude_multiplier(mag1 + mag_text)  # 3千多万元: 3 × 千 × 万
         high: Number | None = None
         if g["sep"] and not (g["u1"] and not g["num2"]):
             high = exact(parse_arabic(g["num2"]) * mult_high)
@@ -394,6 +396,10 @@ def _arabic_rows(view: _View, lex: QuantityLexicon, quoted: list[tuple[int, int]
         kind = ""
         if unit_text:
             kind, unit, _ok = lex.units[unit_text]
+            if unit_text == "人" and clean[e:e + 2] == "民币":
+                unit, kind, e = "元", "money", e + 2  # 1000亿人民币 is money
+            elif unit_text == "人" and clean[e:e + 1] in ("口", "民"):
+                e = m.start("unit")  # 8亿人口: a people noun follows, the surface is the number (rule 6)
         else:
             p = lex.people_re.match(clean, e)
             h = None if p is not None or lex.households_re is None else lex.households_re.match(clean, e)
