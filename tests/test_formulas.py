@@ -116,3 +116,10 @@ def test_fast_enough() -> None:
     started = time.perf_counter()
     extract_formulas(text)
     assert time.perf_counter() - started < 5
+
+
+def test_known_formulas_are_found_unquoted():
+    """Formulas of data/formulas_known.txt that fit no general shape are still found, quoted or not."""
+    found = extract_formulas("坚持四项基本原则，落实中央八项规定精神，为实现“两个一百年”奋斗目标")
+    assert found.normalized.tolist() == ["四项基本原则", "八项规定", "两个一百年"]
+    assert found.known.all() and found.quoted.tolist() == [False, False, True]

@@ -131,3 +131,8 @@ def test_fast_enough() -> None:
     started = time.perf_counter()
     extract_time_expressions(text, period="2017")
     assert time.perf_counter() - started < 3
+
+
+def test_years_count_before_nian_zhong_is_not_mid_year():
+    rows = extract_time_expressions("过去十多年中，几年中都是这样。")
+    assert rows.empty

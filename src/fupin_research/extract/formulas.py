@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
@@ -334,6 +335,13 @@ def _merge_known_pairs(
     return merged
 
 
+@functools.cache
+def _known_re(known: frozenset[str]) -> re.Pattern[str]:
+    """One alternation of the known formulas, longest first (two-character ones like 三农 need a boundary)."""
+    forms = sorted((k for k in known if len(k) >= 3), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, forms))) if forms else re.compile("(?!)")
+
+
 def extract_formulas(
     text: str,
     *,
@@ -363,6 +371,8 @@ def extract_formulas(
         candidates.append((m.start(), _rep_end(masked, m.start(), m.end(), lexicon.final_heads), "rep"))
     candidates += [(m.start(), m.end(), "head") for m in head_re.finditer(masked)]
     candidates += [(m.start(), m.end(), "nbu") for m in _NBU_RE.finditer(masked)]
+    # Known formulas are found as written, quoted or not (四项基本原则, 两个一百年 fit no general shape).
+    candidates += [(m.start(), m.end(), "known") for m in _known_re(known).finditer(masked)]
 
     # Longest span wins; among equal spans a quoted one; then drop spans overlapping a kept one.
     candidates.sort(key=lambda c: (-(c[1] - c[0]), c[2] != "quoted", c[0]))
@@ -372,7 +382,7 @@ def extract_formulas(
         if any(taken[start:end]):
             continue
         core = _SEPARATORS_RE.sub("", masked[start:end])
-        if kind != "quoted" and not _shape_ok(core, kind, unit_re, lexicon.places):
+        if kind not in ("quoted", "known") and not _shape_ok(core, kind, unit_re, lexicon.places):
             continue
         taken[start:end] = b"\x01" * (end - start)
         kept.append((start, end, kind == "quoted"))

@@ -86,7 +86,8 @@ _PATTERN = re.compile(
             rf"(?P<rel>(?<![以之])(?P<rel_w>{_REL_WORDS})"
             rf"(?:(?P<rel_m>\d{{1,2}})月(?:份)?(?:(?P<rel_d>\d{{1,2}})[日号])?|(?P<rel_part>{_PERIOD_PART}))?)",
             # standalone 年初, 年底, 上半年 (after 2017年 these were taken above)
-            r"(?P<part>(?<![\d〇○零一二三四五六七八九十上下今去明前当全本次同])"
+            # (not 过去十多年中 / 几年中: a count of years before 年中 is a duration, not mid-year)
+            r"(?P<part>(?<![\d〇○零一二三四五六七八九十上下今去明前当全本次同多几余些])"
             r"(?P<part_w>上半年|下半年|年初|年底|年末|年中))",
             # 7月5日 / 10月份 / 4月
             r"(?P<md>(?<![\d.个])(?P<md_m>\d{1,2})月(?:份)?(?:(?P<md_d>\d{1,2})[日号])?(?![\d]))",
