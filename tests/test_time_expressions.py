@@ -136,3 +136,12 @@ def test_fast_enough() -> None:
 def test_years_count_before_nian_zhong_is_not_mid_year():
     rows = extract_time_expressions("过去十多年中，几年中都是这样。")
     assert rows.empty
+
+
+def test_month_ranges_and_ranges_across_a_year_end():
+    months = extract_time_expressions("2017年1-10月，全省新增就业")
+    expected = [["2017年1-10月", "2017-01-01", "2017-10-31"]]
+    assert months[["surface", "start_date", "end_date"]].values.tolist() == expected
+    winter = extract_time_expressions("12月28日至1月3日开展走访", reference_date="2017-12-01")
+    assert winter[["start_date", "end_date"]].values.tolist() == [["2017-12-28", "2018-01-03"]]
+    assert extract_time_expressions("培训1-2个月").empty

@@ -69,8 +69,8 @@ _PATTERN = re.compile(
             # 2017年7月5日—8日 / 2017年7月5日—8月8日 / 7月5日—8日 / 7月5日至8月8日
             rf"(?P<drange>(?:(?<!\d)(?P<dr_y>{_YEAR})年)?(?<![\d.])(?P<dr_m1>\d{{1,2}})月"
             rf"(?P<dr_d1>\d{{1,2}})[日号]?\s*{_DASH}\s*(?:(?P<dr_m2>\d{{1,2}})月)?(?P<dr_d2>\d{{1,2}})[日号])",
-            # 3月至5月 / 2017年3月—5月
-            rf"(?P<mrange>(?:(?<!\d)(?P<mr_y>{_YEAR})年)?(?<![\d.])(?P<mr_m1>\d{{1,2}})月(?:份)?\s*{_DASH}\s*"
+            # 3月至5月 / 2017年3月—5月 / 2017年1-10月
+            rf"(?P<mrange>(?:(?<!\d)(?P<mr_y>{_YEAR})年)?(?<![\d.])(?P<mr_m1>\d{{1,2}})(?:月(?:份)?)?\s*{_DASH}\s*"
             rf"(?P<mr_m2>\d{{1,2}})月(?:份)?)",
             # 截至2017年底, 到2020年, 2020年前, 2016年以来, 2017年3月, 2017年3月5日, 2014年年底, 2017年度
             rf"(?P<year>(?P<y_pre>截至|截止到?|力争到|争取到|到|至)?(?:(?<![\d.])(?P<y_num>{_YEAR})|"
@@ -240,7 +240,9 @@ def extract_time_expressions(
                 y, source = context_year(m.start())
             m1, d1 = int(g["dr_m1"]), int(g["dr_d1"])
             m2 = int(g["dr_m2"]) if g["dr_m2"] else m1
-            start, end = _date(y, m1, d1), _date(y, m2, int(g["dr_d2"]))
+            # 12月28日至1月3日 runs into the next year
+            y2 = y + 1 if y is not None and m2 < m1 else y
+            start, end = _date(y, m1, d1), _date(y2, m2, int(g["dr_d2"]))
             if not (1 <= m1 <= 12 and 1 <= m2 <= 12):
                 continue
             kind = "range"
@@ -253,7 +255,8 @@ def extract_time_expressions(
             m1, m2 = int(g["mr_m1"]), int(g["mr_m2"])
             if not (1 <= m1 <= 12 and 1 <= m2 <= 12):
                 continue
-            start, end = _month_span(y, m1)[0], _month_span(y, m2)[1]
+            y2 = y + 1 if y is not None and m2 < m1 else y  # 11月至次年2月
+            start, end = _month_span(y, m1)[0], _month_span(y2, m2)[1]
             kind = "range"
         elif g["year"] is not None:
             y = int(g["y_num"]) if g["y_num"] else _cn_year(g["y_cn"])
