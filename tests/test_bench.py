@@ -1,0 +1,30 @@
+"""fupin bench: the corpus it measures and the refusal of sizes that are not a size."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from fupin_research.bench import format_report, make_bench_corpus
+
+
+def test_bench_corpus_reaches_the_size_from_the_shipped_texts(tmp_path):
+    megabytes = make_bench_corpus(tmp_path, 0.2)
+    files = sorted(tmp_path.glob("*.txt"))
+    assert 0.2 <= megabytes < 0.5
+    assert sum(p.stat().st_size for p in files) / 1e6 == megabytes
+    assert len({p.name for p in files}) == len(files)  # each copy its own doc_id
+
+
+def test_report_shows_ratios_to_the_baseline():
+    results = {"corpus_mb": 1.0, "cores": 2, "segmenter": "jieba", "baseline_mb_s": 0.5, "segment_mb_s": 0.25,
+               "ratio_segment_to_baseline": 0.5, "build_jobs1_mb_s": 0.2, "ratio_build_jobs1_to_baseline": 0.4,
+               "ratio_build_jobs2_to_jobs1": 1.5, "peak_rss_mb": 500.0}
+    text = format_report(results)
+    assert "segment" in text and "0.50" in text and "1.50×" in text and "500 MB" in text
+
+
+def test_bench_refuses_a_size_that_is_not_a_size():
+    result = subprocess.run([sys.executable, "-m", "fupin_research", "bench", "--size", "nan"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "--size" in result.stderr and "Traceback" not in result.stderr
