@@ -25,13 +25,14 @@ from __future__ import annotations
 import csv
 import functools
 import itertools
-import os
 import re
 from bisect import bisect_right
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
+
+from fupin_research.paths import file_state
 
 CHECK_COLUMNS = ["doc_id", "check", "spans", "expected", "observed", "verdict", "detail"]
 ATTRIBUTION_COLUMNS = ["doc_id", "sentence_id", "measure", "indicator", "year", "year_source", "place", "per_unit"]
@@ -74,12 +75,7 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
 
         path = data_dir() / "indicators.csv"
     # read once per process and per version of the file (a researcher may edit it in a running notebook)
-    return _read_indicators(_file_state(str(path))).copy()
-
-
-def _file_state(path: str) -> tuple[str, int, int]:
-    stat = os.stat(path)
-    return path, stat.st_mtime_ns, stat.st_size
+    return _read_indicators(file_state(path)).copy()
 
 
 @functools.cache
@@ -177,7 +173,7 @@ def _provinces() -> list[str]:
     path = data_dir() / "provinces.csv"
     if not path.exists():
         return ["内蒙"]
-    return list(_read_provinces(_file_state(str(path))))
+    return list(_read_provinces(file_state(path)))
 
 
 @functools.cache

@@ -76,8 +76,7 @@ def document_tables(doc: Document, *, segmenter: str = "jieba") -> dict[str, pd.
     offset_map.insert(0, "doc_id", doc.doc_id)
     units = document_units(doc)
     sentences = split_sentences(text, doc.doc_id)
-    context = {"doc_id": doc.doc_id, "period": doc.meta.get("period") or doc.meta.get("year") or None,
-               "province": doc.meta.get("province") or None}
+    context = quantity_context(doc)
     quantities = doc_id_first(attribute_quantities(text, extract_quantities(text), sentences, **context))
     return {
         "documents": pd.DataFrame([doc.record()]),
@@ -92,6 +91,12 @@ def document_tables(doc: Document, *, segmenter: str = "jieba") -> dict[str, pd.
         "quantities": quantities,
         "checks": doc_id_first(audit_quantities(text, quantities, **context)),
     }
+
+
+def quantity_context(doc: Document) -> dict[str, str | None]:
+    """What attribution and audit need to know of a document: its id, the period it covers, its province."""
+    period = doc.meta.get("period") or doc.meta.get("year") or None
+    return {"doc_id": doc.doc_id, "period": period, "province": doc.meta.get("province") or None}
 
 
 def doc_id_first(frame: pd.DataFrame) -> pd.DataFrame:
@@ -126,8 +131,7 @@ def quantities_table(doc: Document) -> pd.DataFrame:
         >>> table.loc[0, ["doc_id", "surface", "value", "unit"]].tolist()
         ['002_fbd7bac49d8a79cb', '7.1万', 71000, '人']
     """
-    context = {"doc_id": doc.doc_id, "period": doc.meta.get("period") or doc.meta.get("year") or None,
-               "province": doc.meta.get("province") or None}
+    context = quantity_context(doc)
     table = doc_id_first(attribute_quantities(doc.text, extract_quantities(doc.text), **context))
     spans = [doc.normalized.raw_span(start, end) for start, end in zip(table["start"], table["end"])]
     table.insert(3, "raw_start", [span[0] for span in spans])

@@ -171,7 +171,7 @@ def _library_guess(data: bytes) -> str | None:
     match = from_bytes(data[:200_000]).best()
     if match is None:
         return None
-    return _FAMILY.get(match.encoding.replace("_", "").lower().replace("big5hkscs", "big5hkscs"))
+    return _FAMILY.get(match.encoding.replace("_", "").lower())
 
 
 def read_text(path: str | os.PathLike[str]) -> str:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import opencc
 
-from fupin_research.paths import data_dir
+from fupin_research.paths import data_dir, file_state
 
 Offsets = list[int]
 
@@ -248,12 +248,6 @@ def convert_script(text: str, offsets: Offsets, script: Script) -> tuple[str, Of
 # Page chrome and broken lines.
 
 
-def _file_state(path: str) -> tuple[str, int, int]:
-    """A cache key that changes when the file is edited (path, modification time, size)."""
-    stat = os.stat(path)
-    return path, stat.st_mtime_ns, stat.st_size
-
-
 @cache
 def _chrome_pattern_cached(state: tuple[str, int, int]) -> re.Pattern[str] | None:
     path = state[0]
@@ -278,7 +272,7 @@ def strip_chrome(
     text: str, offsets: Offsets, chrome: str | os.PathLike[str] | None = None
 ) -> tuple[str, Offsets, list[tuple[int, int, str]]]:
     """Remove whole lines listed in the page-chrome file; return the raw spans of what was removed."""
-    pattern = _chrome_pattern_cached(_file_state(str(chrome or chrome_file())))
+    pattern = _chrome_pattern_cached(file_state(str(chrome or chrome_file())))
     removed: list[tuple[int, int, str]] = []
     if pattern is None:
         return text, offsets, removed

@@ -30,6 +30,15 @@ def data_dir() -> Path:
     return _PACKAGE_DIR / "_data"
 
 
+def file_state(path: str | os.PathLike[str]) -> tuple[str, int, int]:
+    """A cache key that changes when a data file is edited: (path, modification time, size).
+
+    Readers of editable data files cache their parse per key, so an edit is seen without a restart.
+    """
+    stat = os.stat(path)
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
 def project_root() -> Path | None:
     """Return the source checkout's root (the folder holding ``notebooks/``), or None for a wheel install."""
     root = _PACKAGE_DIR.parent.parent
