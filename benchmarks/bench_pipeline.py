@@ -1,6 +1,6 @@
 """Benchmark the pipeline against bare jieba in the same run (the same as `fupin bench`).
 
-Usage: python benchmarks/bench_pipeline.py [SIZE_MB] [jieba|jieba_fast]
+Usage: python benchmarks/bench_pipeline.py [SIZE_MB] [auto|jieba|jieba_fast]
 
 Prints every stage's throughput and the whole build's (--jobs 1 and --jobs 2) as ratios to bare jieba.lcut on the
 same text, plus peak memory, so that figures from a busy or slow machine stay comparable. Targets (issue 6):
@@ -15,7 +15,7 @@ from fupin_research.bench import format_report, run_benchmark
 
 if __name__ == "__main__":
     size = float(sys.argv[1]) if len(sys.argv) > 1 else 5.0
-    segmenter = sys.argv[2] if len(sys.argv) > 2 else "jieba"
+    segmenter = sys.argv[2] if len(sys.argv) > 2 else "auto"
     results = run_benchmark(size, segmenter=segmenter, echo=lambda line: print(line, file=sys.stderr))
     print(format_report(results))
     base = results["baseline_mb_s"]

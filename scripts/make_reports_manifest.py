@@ -1,7 +1,8 @@
 """Write data/corpora/government_work_reports/manifest.csv from the files' names and first lines.
 
-Reports are named ``YEAR_政府工作报告.txt``; resolutions ``resolution_第N届全国人民代表大会第M次会议...txt``: their year is
-the year of that session of the National People's Congress (table below). Run once; edit the CSV by hand afterwards.
+Reports are named ``YEAR_政府工作报告.txt``; resolutions ``resolution_第N届全国人民代表大会第M次会议...txt``:
+their year is the year of that session of the National People's Congress (table below).
+Run once; edit the CSV by hand afterwards.
 """
 
 from __future__ import annotations

@@ -86,7 +86,7 @@ def test_rebuild_reprocesses_only_the_changed_document(small_corpus, tmp_path):
 
 
 def test_settings_change_invalidates_the_cache():
-    assert BuildSettings().fingerprint() != BuildSettings(segmenter="jieba_fast").fingerprint()
+    assert BuildSettings("jieba").fingerprint() != BuildSettings(segmenter="jieba_fast").fingerprint()
     assert BuildSettings().fingerprint() == BuildSettings().fingerprint()
 
 
@@ -123,7 +123,10 @@ def test_table_writer_fixes_the_schema_from_the_first_chunk(tmp_path):
     frame = pd.read_parquet(tmp_path / "demo.parquet")
     assert frame.start.tolist() == [1, 2] and str(frame.start.dtype) == "int64"
     assert frame.note.isna().tolist() == [True, False] and frame.note.iloc[1] == "x"
-    assert (tmp_path / "demo.csv").read_text(encoding="utf-8") == "doc_id,start,value,note\na,1,10,\nb,2,,x\n"
+    # strings quoted, a missing value empty (an empty string would be "")
+    assert (tmp_path / "demo.csv").read_text(encoding="utf-8") == 'doc_id,start,value,note\n"a",1,"10",\n"b",2,,"x"\n'
+    back = pd.read_csv(tmp_path / "demo.csv", dtype=str, keep_default_na=False)
+    assert back.values.tolist() == [["a", "1", "10", ""], ["b", "2", "", "x"]]
 
 
 def test_renamed_or_duplicated_file_is_not_served_stale_tables(tmp_path):

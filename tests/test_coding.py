@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -205,3 +206,47 @@ def test_crosstab(codes):
     assert prim.values.sum() == units_with_both  # one cell per unit
     with pytest.raises(ValueError):
         crosstab_codes(codes, by="nope")
+
+
+def _finditer_per_code(units: pd.DataFrame, book: dict) -> list[tuple]:
+    """Reference: one longest-first regex per code, run over every unit (the straightforward way)."""
+    rows = []
+    for unit in units.itertuples(index=False):
+        for dim, spec in book["dimensions"].items():
+            for code in spec["codes"]:
+                terms = sorted({str(t) for t in code.get("terms") or []}, key=len, reverse=True)
+                regex = "|".join([*map(re.escape, terms), *(f"(?:{p})" for p in code.get("patterns") or [])])
+                for m in re.finditer(regex, unit.text):
+                    if m.end() > m.start():
+                        rows.append((unit.unit_id, dim, code["id"], m.group(), unit.start + m.start()))
+    return rows
+
+
+def test_evidence_is_what_one_regex_per_code_finds(units, codes):
+    columns = ["unit_id", "dimension", "code", "evidence", "start"]
+    assert list(codes[columns].itertuples(index=False, name=None)) == _finditer_per_code(units, load_codebook())
+    # nested and overlapping terms of several codes, a code with patterns, one with empty matches
+    book = {
+        "dimensions": {
+            "a": {
+                "codes": [
+                    {"id": "x", "terms": ["信贷", "小额信贷", "额", "贷"]},
+                    {"id": "y", "terms": ["扶贫小额", "小额信贷资金", "资金"]},
+                    {"id": "z", "terms": ["扶贫"], "patterns": [r"(?<=\n)\S", r"\d+亿元"]},
+                    {"id": "e", "patterns": ["额*"]},
+                ]
+            }
+        }
+    }
+    text = "发放扶贫小额信贷资金59亿元，\n小额信贷额额贷"
+    made_up = pd.DataFrame({"doc_id": ["d"] * 2, "unit_id": ["u", "v"], "start": [0, 3], "text": [text, text[3:]]})
+    found = code_units(made_up, book)
+    assert list(found[columns].itertuples(index=False, name=None)) == _finditer_per_code(made_up, book)
+
+
+def test_an_edited_codebook_is_read_again(tmp_path):
+    path = tmp_path / "book.yaml"
+    path.write_text("dimensions:\n  a:\n    codes:\n      - {id: x, terms: [资金]}\n", encoding="utf-8")
+    assert load_codebook(path)["dimensions"]["a"]["codes"][0]["terms"] == ["资金"]
+    path.write_text("dimensions:\n  a:\n    codes:\n      - {id: x, terms: [贷款, 信贷]}\n", encoding="utf-8")
+    assert load_codebook(path)["dimensions"]["a"]["codes"][0]["terms"] == ["贷款", "信贷"]

@@ -200,6 +200,16 @@ def test_researcher_chrome_file_is_honoured(tmp_path):
     assert nothing.chrome == () and nothing.text.startswith("返回首页\n\n新闻中心")
 
 
+def test_chrome_lines_with_leading_blanks(tmp_path):
+    # An entry may match inside a line's leading blanks (" {2}页脚"); a line of blanks is kept.
+    chrome = tmp_path / "chrome.txt"
+    chrome.write_text("re: {2}页脚\nre:.*(?:盗版|仿冒).*\n", encoding="utf-8")
+    text = "   页脚\n  严禁盗版  \n" + " " * 5000 + "\n精准扶贫。"
+    norm = normalize_with_offsets(text, chrome=chrome)
+    assert [line for _s, _e, line in norm.chrome] == ["页脚", "严禁盗版"]
+    assert norm.text == " " * 5000 + "\n精准扶贫。"
+
+
 # ---------------------------------------------------------------------------------------------- offsets
 
 # full-width digits, letters and ％ (Chinese punctuation stays), odd spaces

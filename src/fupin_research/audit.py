@@ -22,11 +22,12 @@ Example:
 
 from __future__ import annotations
 
+import collections
 import csv
 import functools
 import itertools
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from decimal import Decimal
 from pathlib import Path
 
@@ -110,15 +111,21 @@ def _last_match(pattern: re.Pattern[str], text: str, start: int = 0, end: int | 
     return found
 
 
+# The last clause delimiter before ``endpos`` (a delimiter, then none up to the end): one search instead of
+# iterating over every delimiter of the sentence.
+_LAST_CLAUSE_DELIM = re.compile(_CLAUSE_DELIM.pattern + "[^" + _CLAUSE_DELIM.pattern[1:] + r"*\Z")
+_FROM = re.compile(r"[由从]")
+
+
 def _clause_start(text: str, pos: int, floor: int) -> int:
-    last = _last_match(_CLAUSE_DELIM, text, floor, pos)
-    return last.end() if last else floor
+    last = _LAST_CLAUSE_DELIM.search(text, floor, pos)
+    return last.start() + 1 if last else floor
 
 
-def _measure(text: str, q, sent_start: int) -> str:
+def _measure(text: str, start: int, end: int, unit_kind: str, clause_start: int) -> str:
     """The measured noun phrase: the noun after a classifier (841个村 → 村) or before the number."""
-    if q.unit_kind in ("classifier", "place", "people"):
-        m = _HAN_RUN.match(text, q.end)
+    if unit_kind in ("classifier", "place", "people"):
+        m = _HAN_RUN.match(text, end)
         if m and m.group()[0] not in _STOP_AFTER:
             phrase = m.group()
             cut = _VERBS.search(phrase, 1)
@@ -129,9 +136,8 @@ def _measure(text: str, q, sent_start: int) -> str:
                     break
             if phrase:
                 return phrase
-    start = _clause_start(text, q.start, sent_start)
-    clause = _TIME_NOISE.sub("", text[start:q.start])
-    frm = re.search(r"[由从]", clause)
+    clause = _TIME_NOISE.sub("", text[clause_start:start])
+    frm = _FROM.search(clause)
     if frm and frm.start() > 0:
         clause = clause[: frm.start()]  # 支出比例由2017年的6.3%: the measure precedes 由
     last = _last_match(_VERBS, clause)
@@ -142,38 +148,91 @@ def _measure(text: str, q, sent_start: int) -> str:
     return phrase[-12:]
 
 
-def _compile_indicators(indicators: pd.DataFrame) -> list[tuple[str, re.Pattern[str], set[str]]]:
-    out = []
-    for row in indicators.itertuples():
-        if not row.patterns:
-            continue
-        out.append((row.indicator, re.compile(row.patterns), set(filter(None, row.units.split("|")))))
-    return out
+_Candidates = list[tuple[int, str, re.Pattern[str]]]
 
 
-def _indicator(compiled, unit: str, measure: str, clause: str, sentence_before: str) -> str:
-    best: tuple[int, int, int] | None = None
-    label = ""
-    for priority, (name, pattern, units) in enumerate(compiled):
-        if units and unit not in units:
-            continue
-        for tier, region in enumerate((measure, clause, sentence_before)):
-            hits = list(pattern.finditer(region))
-            if hits:
-                key = (tier, len(region) - hits[-1].end(), priority)
+class _Vocabulary:
+    """The indicator patterns compiled once per vocabulary, and per unit the indicators it may belong to."""
+
+    def __init__(self, rows: tuple[tuple, ...]) -> None:
+        self.compiled = []
+        for name, patterns, units in rows:
+            if not patterns:
+                continue
+            self.compiled.append((name, re.compile(patterns), frozenset(filter(None, units.split("|")))))
+        self._by_unit: dict[str, tuple[_Candidates, re.Pattern[str] | None]] = {}
+
+    def candidates(self, unit: str) -> tuple[_Candidates, re.Pattern[str] | None]:
+        """The indicators allowed for ``unit`` with their priority (earlier rows win ties), and one regex
+        matching wherever any of them matches (None when the patterns cannot be safely joined)."""
+        found = self._by_unit.get(unit) if isinstance(unit, str) else None
+        if found is None:
+            candidates = [(priority, name, pattern) for priority, (name, pattern, units) in enumerate(self.compiled)
+                          if not units or unit in units]
+            found = (candidates, _any_of([pattern for _, _, pattern in candidates]))
+            if isinstance(unit, str):
+                self._by_unit[unit] = found
+        return found
+
+
+def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    # Groups (back-references are numbered) or global flags would change meaning once joined: no shortcut then.
+    if not patterns or any(p.groups or p.flags != re.UNICODE for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns))
+    except re.error:
+        return None
+
+
+def _compile_indicators(indicators: pd.DataFrame) -> _Vocabulary:
+    # keyed on the vocabulary's content, so the patterns are compiled once per vocabulary, not per document
+    rows = zip(indicators["indicator"].tolist(), indicators["patterns"].tolist(), indicators["units"].tolist())
+    return _compile_rows(tuple(rows))
+
+
+@functools.lru_cache(maxsize=32)
+def _compile_rows(rows: tuple[tuple, ...]) -> _Vocabulary:
+    return _Vocabulary(rows)
+
+
+@functools.cache
+def _default_compiled(state: tuple[str, int, int]) -> _Vocabulary:
+    return _compile_indicators(_read_indicators(state))
+
+
+def _default_indicators_state() -> tuple[str, int, int]:
+    from fupin_research.paths import data_dir
+
+    return file_state(data_dir() / "indicators.csv")
+
+
+def _indicator(candidates: _Candidates, any_of: re.Pattern[str] | None, regions: tuple[str, str, str]) -> str:
+    # Each indicator counts at the first region (measure, clause, sentence) it occurs in, so the winner is
+    # found in the first region where any indicator occurs: the match nearest the figure, then the earlier row.
+    for region in regions:
+        if any_of is not None and any_of.search(region) is None:
+            continue  # most figures belong to no indicator: one search rules a region out
+        best: tuple[int, int] | None = None
+        label = ""
+        for priority, name, pattern in candidates:
+            last = _last_match(pattern, region)
+            if last is not None:
+                key = (len(region) - last.end(), priority)
                 if best is None or key < best:
                     best, label = key, name
-                break
-    return label
+        if best is not None:
+            return label
+    return ""
 
 
-def _provinces() -> list[str]:
+def _provinces_re() -> re.Pattern[str]:
     from fupin_research.paths import data_dir
 
     path = data_dir() / "provinces.csv"
     if not path.exists():
-        return ["内蒙"]
-    return list(_read_provinces(file_state(path)))
+        return _alternation(("内蒙",))
+    return _alternation(_read_provinces(file_state(path)))
 
 
 @functools.cache
@@ -186,18 +245,75 @@ def _read_provinces(state: tuple[str, int, int]) -> tuple[str, ...]:
     return tuple(sorted({n for n in names if n}, key=len, reverse=True))
 
 
-def _place(text: str, before: str, line: str, provinces_re: re.Pattern[str] | None, default: str) -> str:
-    found = [m for m in _COUNTY.finditer(before) if m.group(1)[0] not in _NOT_PLACE_HEAD]
+@functools.lru_cache(maxsize=8)
+def _alternation(names: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, names)))
+
+
+def _place(text: str, before: str, line_start: int, pos: int, provinces_re: re.Pattern[str], default: str,
+           line_heads: dict[int, bool]) -> str:
+    found = None
+    if "县" in before or "市" in before:  # cheap test first: few sentences name a county
+        for m in _COUNTY.finditer(before):
+            if m.group(1)[0] not in _NOT_PLACE_HEAD:
+                found = m
     if found:
-        return found[-1].group(1)
-    if provinces_re is not None:
-        hits = list(provinces_re.finditer(before))
-        if hits:
-            return hits[-1].group()
-        m = provinces_re.match(line.strip())
+        return found.group(1)
+    hit = _last_match(provinces_re, before)
+    if hit:
+        return hit.group()
+    # The names are plain alternatives: a line's start before pos can only be one if the whole line's is one
+    # (checked once per line, in line_heads).
+    head = line_heads.get(line_start)
+    if head is None:
+        line_end = text.find("\n", line_start)
+        line = text[line_start:len(text) if line_end < 0 else line_end]
+        head = line_heads[line_start] = provinces_re.match(line.strip()) is not None
+    if head:
+        m = provinces_re.match(text[line_start:pos].strip())
         if m:
             return m.group()
     return default
+
+
+def _year(text: str, before: str, line_start: int, pos: int, period: str | None,
+          lines: dict[int, tuple[list[re.Match[str]], list[int]]]) -> tuple[str, str]:
+    """Year of a figure: the sentence, else the paragraph before the number, else the document's period."""
+    # Every year and period word holds 年: most figures are settled by a substring test, without a regex.
+    if "年" in before:
+        year = _last_match(_YEAR, before)
+        if year and _NOW.search(before, year.end()) and period:
+            return period, "period"
+        if year:
+            return year.group(1), "sentence"
+        if _PERIOD_WORDS.search(before) and period:
+            return period, "period"
+    para = _paragraph_year(text, line_start, pos, lines)
+    if para:
+        return para.group(1), "paragraph"
+    return (period or ""), ("period" if period else "")
+
+
+def _paragraph_year(text: str, line_start: int, pos: int,
+                    lines: dict[int, tuple[list[re.Match[str]], list[int]]]) -> re.Match[str] | None:
+    """The last year in ``text[line_start:pos]`` that is no target (到2019年), as a scan of that span finds it.
+
+    The years of a line are found once (``lines`` caches them): a scan up to ``pos`` finds the same years as
+    the scan of the whole line, up to the first one that does not end before ``pos``.
+    """
+    found = lines.get(line_start)
+    if found is None:
+        line_end = text.find("\n", line_start)
+        years = list(_YEAR.finditer(text, line_start, len(text) if line_end < 0 else line_end))
+        found = lines[line_start] = (years, [y.end() for y in years])
+    years, ends = found
+    k: int | None = bisect_right(ends, pos)
+    if k < len(years) and years[k].start() < pos:  # a year runs across pos: scan exactly up to pos
+        years, k = list(_YEAR.finditer(text, line_start, pos)), None
+    for y in reversed(years[:k]):
+        if text[max(0, y.start() - 1):y.start()] not in ("到", "至"):  # 到2019年 is a target
+            return y
+    return None
 
 
 def attribute_quantities(
@@ -221,8 +337,11 @@ def attribute_quantities(
         ['17.1亿元', '涉农资金', 'integrated_agri_funds', '2016', '山东']
         ['841个', '贫困村', 'poor_villages', '2018', '山东']
     """
-    out = quantities.copy()
-    if out.empty:
+    if quantities.empty:
+        extra = pd.DataFrame(index=quantities.index, columns=ATTRIBUTION_COLUMNS, dtype="object")
+        if _plain_frame(quantities, extra):
+            return pd.concat([quantities, extra], axis=1)
+        out = quantities.copy()
         for col in ATTRIBUTION_COLUMNS:
             out[col] = pd.Series(dtype="object")
         return out
@@ -230,46 +349,58 @@ def attribute_quantities(
     starts = sents["start"].tolist()
     ends = sents["end"].tolist()
     ids = sents["sentence_id"].tolist()
-    compiled = _compile_indicators(indicators if indicators is not None else load_indicators())
-    provinces = _provinces()
-    provinces_re = re.compile("|".join(map(re.escape, provinces))) if provinces else None
-    rows = []
-    for q in out.itertuples():
-        k = bisect_right(starts, q.start) - 1
-        if k >= 0 and q.start < ends[k]:
+    if indicators is None:
+        compiled = _default_compiled(_default_indicators_state())
+    else:
+        compiled = _compile_indicators(indicators)
+    provinces_re = _provinces_re()
+    default_place = province or ""
+    rows: list[tuple] = []
+    lines: dict[int, tuple[list[re.Match[str]], list[int]]] = {}  # the years of each line, found once
+    line_heads: dict[int, bool] = {}  # whether a line starts with a province name
+    # plain lists instead of DataFrame rows: per-row pandas access dominated the cost
+    spans = zip(quantities["start"].tolist(), quantities["end"].tolist(), quantities["unit"].tolist(),
+                quantities["unit_kind"].tolist())
+    for start, end, unit, unit_kind in spans:
+        line_start = text.rfind("\n", 0, start) + 1
+        k = bisect_right(starts, start) - 1
+        if k >= 0 and start < ends[k]:
             sid, s_start = ids[k], starts[k]
         else:
-            sid, s_start = -1, max(0, text.rfind("\n", 0, q.start) + 1)
-        line_start = text.rfind("\n", 0, q.start) + 1
-        sentence_before = text[s_start:q.start]
-        clause = text[_clause_start(text, q.start, s_start):q.start]
-        measure = _measure(text, q, s_start)
-        if not measure and rows and q.start > 0 and text[q.start - 1] == "、" and rows[-1][1] == sid:
+            sid, s_start = -1, line_start
+        sentence_before = text[s_start:start]
+        c_start = _clause_start(text, start, s_start)
+        clause = text[c_start:start]
+        measure = _measure(text, start, end, unit_kind, c_start)
+        if not measure and rows and start > 0 and text[start - 1] == "、" and rows[-1][1] == sid:
             measure = rows[-1][2]  # 5.26万户、10.41万人: the second figure shares the first one's measure
-        unit = q.unit
-        indicator = _indicator(compiled, unit, measure, clause, sentence_before)
-        # Year: the sentence, else the paragraph before the number, else the document's period.
-        years = list(_YEAR.finditer(sentence_before))
-        if years and _NOW.search(sentence_before, years[-1].end()) and period:
-            year, source = period, "period"
-        elif years:
-            year, source = years[-1].group(1), "sentence"
-        elif _PERIOD_WORDS.search(sentence_before) and period:
-            year, source = period, "period"
-        else:
-            para = [y for y in _YEAR.finditer(text, line_start, q.start)
-                    if text[max(0, y.start() - 1):y.start()] not in ("到", "至")]  # 到2019年 is a target
-            if para:
-                year, source = para[-1].group(1), "paragraph"
-            else:
-                year, source = (period or ""), ("period" if period else "")
-        place = _place(text, sentence_before, text[line_start:q.start], provinces_re, province or "")
-        per_unit = bool(_PER_UNIT.search(text[max(0, q.start - 6):q.start]))
+        candidates, any_of = compiled.candidates(unit)
+        indicator = _indicator(candidates, any_of, (measure, clause, sentence_before)) if candidates else ""
+        year, source = _year(text, sentence_before, line_start, start, period, lines)
+        place = _place(text, sentence_before, line_start, start, provinces_re, default_place, line_heads)
+        window = text[max(0, start - 6):start]
+        per_unit = ("每" in window or "均" in window) and bool(_PER_UNIT.search(window))  # 每 or 均 is needed
         rows.append((doc_id, sid, measure, indicator, year, source, place, per_unit))
-    extra = pd.DataFrame(rows, columns=ATTRIBUTION_COLUMNS, index=out.index)
+    extra = pd.DataFrame(rows, columns=ATTRIBUTION_COLUMNS, index=quantities.index)
+    if _plain_frame(quantities, extra):
+        return pd.concat([quantities, extra], axis=1)  # one step instead of eight column inserts
+    out = quantities.copy()
     for col in ATTRIBUTION_COLUMNS:
         out[col] = extra[col]
     return out
+
+
+def _plain_frame(quantities: pd.DataFrame, extra: pd.DataFrame) -> bool:
+    """Whether concatenating ``extra`` gives exactly what inserting its columns one by one would.
+
+    Not for frames that already hold some of the columns (they are replaced in place), nor for column labels,
+    names, attrs or flags that concat would not carry over the same way.
+    """
+    columns = quantities.columns
+    labels = set(columns.tolist())
+    return (columns.dtype == extra.columns.dtype and columns.name is None and len(labels) == len(columns)
+            and labels.isdisjoint(extra.columns.tolist()) and not quantities.attrs
+            and quantities.flags.allows_duplicate_labels)
 
 
 # ---------------------------------------------------------------- audit
@@ -304,19 +435,29 @@ def _check(doc_id: str, kind: str, qs, expected, observed, verdict: str, detail:
             "expected": expected, "observed": observed, "verdict": verdict, "detail": detail}
 
 
+_SENTENCE_STOP = re.compile(r"[。！？\n]")
+
+
 def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
-    left = max(text.rfind(ch, 0, pos) for ch in "。！？\n") + 1
-    m = re.compile(r"[。！？\n]").search(text, pos)
+    # 。 and line breaks are frequent, so search for the rare ！？ only after the nearer of them (not back to 0)
+    left = max(text.rfind("。", 0, pos), text.rfind("\n", 0, pos))
+    left = max(left, text.rfind("！", left + 1, pos), text.rfind("？", left + 1, pos)) + 1
+    m = _SENTENCE_STOP.search(text, pos)
     return left, (m.start() if m else len(text))
 
 
 _COUNTABLE = ("percent", "point", "ratio")
 _STOP_PARTS = re.compile(r"[,，;；]\s*(?:共|合计|累计|总计|另)")
+_QIZHONG = re.compile("其中")
+_OPENING = re.compile(r"[\s(（,，:：]")
+_SEMICOLON = re.compile(r"[;；]")
 
 
 def _breakdowns(text: str, qs: list, doc_id: str) -> list[dict]:
     out = []
-    for m in re.finditer("其中", text):
+    usable = [q for q in qs if q.unit_kind not in _COUNTABLE and not q.per_unit and q.range_high is None]
+    u_starts = [q.start for q in usable]  # qs are sorted by start: the figures of a span are a slice
+    for m in _QIZHONG.finditer(text):
         pos = m.start()
         s_left, s_right = _sentence_bounds(text, pos)
         nxt = text.find("其中", m.end(), s_right)
@@ -324,19 +465,21 @@ def _breakdowns(text: str, qs: list, doc_id: str) -> list[dict]:
         stop = _STOP_PARTS.search(text, m.end(), scope_end)
         scope_end = stop.start() if stop else scope_end
         region_start = s_left
-        if not re.sub(r"[\s(（,，:：]", "", text[s_left:pos]):
+        if not _OPENING.sub("", text[s_left:pos]):
             region_start, _ = _sentence_bounds(text, max(0, s_left - 1))  # 其中 opens the sentence
-        usable = [q for q in qs if q.unit_kind not in _COUNTABLE and not q.per_unit and q.range_high is None]
-        parts = [q for q in usable if m.end() <= q.start < scope_end]
+        parts = usable[bisect_left(u_starts, m.end()):bisect_left(u_starts, scope_end)]
+        if not parts:
+            continue
+        before = usable[bisect_left(u_starts, region_start):bisect_left(u_starts, pos)]
         for unit in dict.fromkeys(q.unit for q in parts):
-            totals = [q for q in usable if region_start <= q.start < pos and q.unit == unit]
+            totals = [q for q in before if q.unit == unit]
             group = [q for q in parts if q.unit == unit]
             if not totals or not unit:
                 continue
             total = totals[-1]
             t_val = _d(total.value)
             # After a ; the text may move to a new subject (省级媒体刊发...): a larger figure there ends the list.
-            first_semicolon = re.search(r"[;；]", text[m.end():scope_end])
+            first_semicolon = _SEMICOLON.search(text[m.end():scope_end])
             tight_end = m.end() + first_semicolon.start() if first_semicolon else scope_end
             for j, q in enumerate(group):
                 if q.start >= tight_end and _d(q.value) > t_val + _tol(total) + _tol(q):
@@ -374,9 +517,11 @@ def _breakdowns(text: str, qs: list, doc_id: str) -> list[dict]:
 
 
 _SHARE = re.compile(r"(?:占|相当于|是|为)([^,，。；;！？\n%]{0,24}?)的?\Z")
+_NOUN_NOISE = re.compile(r"[“”\"《》总的]")
+_PLACES_ONLY = re.compile(r"[市县区乡镇村]?(?:[(（][^)）]*[)）])?")
 
 
-def _shares(text: str, qs: list, doc_id: str) -> list[dict]:
+def _shares(text: str, qs: list, doc_id: str, starts: list[int]) -> list[dict]:
     out = []
     for i, q in enumerate(qs):
         if q.unit != "%":
@@ -385,27 +530,32 @@ def _shares(text: str, qs: list, doc_id: str) -> list[dict]:
         m = _SHARE.search(text, max(s_left, q.start - 26), q.start)
         if not m or ("占" not in m.group() and "总" not in m.group(1)):
             continue
-        noun = re.sub(r"[“”\"《》总的]", "", m.group(1))
-        prior = [p for p in qs[:i] if p.unit_kind not in _COUNTABLE and p.start >= s_left and not p.per_unit]
-        if not prior:
+        noun = _NOUN_NOISE.sub("", m.group(1))
+        # qs are sorted by start: the figures of the sentence before q are qs[lo:i]
+        lo = bisect_left(starts, s_left)
+        part = next((p for p in reversed(qs[lo:i]) if p.unit_kind not in _COUNTABLE and not p.per_unit), None)
+        if part is None:
             continue
-        part = prior[-1]
         between = text[part.end:m.start()]
-        places_only = re.fullmatch(r"[市县区乡镇村]?(?:[(（][^)）]*[)）])?", between)
+        places_only = _PLACES_ONLY.fullmatch(between)
         if places_only and part.unit_kind in ("classifier", "place"):
             continue  # 临沂、菏泽2个市占65.2%: a share of something else held by these places
         whole = None
-        candidates = [p for p in qs[:i] if p.unit == part.unit and p.start < part.start and not p.per_unit
-                      and _d(p.value) >= _d(part.value)]
+        part_value = _d(part.value)
+        # the figures before part, nearest first (generated lazily: usually the nearest one or two decide)
+        candidates = (p for p in reversed(qs[:bisect_left(starts, part.start)])
+                      if p.unit == part.unit and not p.per_unit and _d(p.value) >= part_value)
         if noun:
             core = noun[-4:]
-            for p in reversed(candidates):
+            for p in candidates:
                 context = text[max(0, p.start - 14):p.end + 6]
                 if core in context or core in str(p.measure):
                     whole = p
                     break
-        elif candidates and candidates[-1].start >= s_left:
-            whole = candidates[-1]
+        else:
+            nearest = next(candidates, None)
+            if nearest is not None and nearest.start >= s_left:
+                whole = nearest
         pct, ptol = _d(q.value), _tol(q) if _tol(q) else Decimal("0.5")
         if whole is None:
             implied = _d(part.value) * 100 / pct if pct else Decimal(0)
@@ -436,10 +586,10 @@ def _changes(text: str, qs: list, doc_id: str) -> list[dict]:
         if a.unit != b.unit or not a.unit:
             continue
         between = text[a.end:b.start]
-        if len(between) > 24 or re.search(r"[。！？\n]", between):
+        if len(between) > 24 or _SENTENCE_STOP.search(between):
             continue
         lead = text[max(0, a.start - 16):a.start]
-        if not re.search(r"[由从]", lead):
+        if not _FROM.search(lead):
             continue
         va, vb = _d(a.value), _d(b.value)
         tol = _tol(a) + _tol(b)
@@ -460,20 +610,19 @@ def _changes(text: str, qs: list, doc_id: str) -> list[dict]:
 _DIFF_WORD = re.compile(r"(超出|高出|高于|多于|超过|低于|少于|比)[^,，。；;]{0,8}[(（]\Z")
 
 
-def _differences(text: str, qs: list, doc_id: str) -> list[dict]:
+def _differences(text: str, qs: list, doc_id: str, starts: list[int]) -> list[dict]:
     out = []
     for i in range(1, len(qs) - 1):
         b, c = qs[i], qs[i + 1]
-        if b.unit != c.unit or not re.fullmatch(r"[)）]", text[b.end:c.start]):
+        if b.unit != c.unit or text[b.end:c.start] not in (")", "）"):
             continue
         m = _DIFF_WORD.search(text, max(0, b.start - 12), b.start)
         if not m:
             continue
         s_left, _ = _sentence_bounds(text, b.start)
-        prior = [p for p in qs[:i] if p.unit == b.unit and p.start >= s_left]
-        if not prior:
+        a = next((p for p in qs[bisect_left(starts, s_left):i] if p.unit == b.unit), None)
+        if a is None:
             continue
-        a = prior[0]
         va, vb, vc = _d(a.value), _d(b.value), _d(c.value)
         expected = vb - va if m.group(1) in ("低于", "少于") else va - vb
         ok = abs(expected - vc) <= _tol(a) + _tol(b) + _tol(c)
@@ -486,7 +635,7 @@ def _differences(text: str, qs: list, doc_id: str) -> list[dict]:
 _GROWTH = re.compile(r"(?:比上年|较上年|同比|比去年)(增长|提高|下降|减少)(?:了)?(近|约)?\Z")
 
 
-def _growth(text: str, qs: list, doc_id: str) -> list[dict]:
+def _growth(text: str, qs: list, doc_id: str, starts: list[int]) -> list[dict]:
     out = []
     for i, q in enumerate(qs):
         if q.unit not in ("%", "倍"):
@@ -495,10 +644,9 @@ def _growth(text: str, qs: list, doc_id: str) -> list[dict]:
         if not m:
             continue
         s_left, _ = _sentence_bounds(text, q.start)
-        prior = [p for p in qs[:i] if p.unit_kind not in _COUNTABLE and p.start >= s_left]
-        if not prior:
+        a = next((p for p in reversed(qs[bisect_left(starts, s_left):i]) if p.unit_kind not in _COUNTABLE), None)
+        if a is None:
             continue
-        a = prior[-1]
         rate = _d(q.value) / 100 if q.unit == "%" else _d(q.value)
         factor = 1 + rate if m.group(1) in ("增长", "提高") else 1 - rate
         if factor <= 0:
@@ -510,10 +658,14 @@ def _growth(text: str, qs: list, doc_id: str) -> list[dict]:
     return out
 
 
+_NOT_HAN_OR_DE = re.compile(r"[^\u4e00-\u9fff]|的")
+_DIGIT = re.compile(r"[0-9]")
+
+
 def _lead(text: str, q, measure: str) -> str:
     """The few characters before the measured phrase (新增|贫困人口公益性岗位1.45万个 → 新增贫困)."""
-    end = q.start - len(measure) if text[:q.start].endswith(measure) else q.start
-    return re.sub(r"[^\u4e00-\u9fff]|的", "", text[max(0, end - 8):end])[-4:]
+    end = q.start - len(measure) if text.endswith(measure, 0, q.start) else q.start
+    return _NOT_HAN_OR_DE.sub("", text[max(0, end - 8):end])[-4:]
 
 
 def _headline_lines(text: str) -> list[tuple[int, int]]:
@@ -521,30 +673,37 @@ def _headline_lines(text: str) -> list[tuple[int, int]]:
     spans, pos = [], 0
     for line in text.split("\n"):
         stripped = line.strip()
-        if 0 < len(stripped) <= 80 and "。" not in stripped and re.search(r"[0-9]", stripped):
+        if 0 < len(stripped) <= 80 and "。" not in stripped and _DIGIT.search(stripped):
             spans.append((pos, pos + len(line)))
         pos += len(line) + 1
     return spans
 
 
-def _repeats(text: str, attributed: pd.DataFrame, doc_id: str) -> list[dict]:
+def _isna(value) -> bool:
+    return not isinstance(value, str) and bool(pd.isna(value))
+
+
+def _repeats(text: str, qs: list, doc_id: str) -> list[dict]:
     out = []
-    usable = attributed[(attributed.indicator != "") & (~attributed.per_unit) & attributed.range_high.isna()]
+    rows = [q for q in qs if q.indicator != "" and not q.per_unit and _isna(q.range_high)]
     heads = _headline_lines(text)
+    head_starts = [s for s, _ in heads]
 
     def in_head(q) -> bool:
-        return any(s <= q.start < e for s, e in heads)
+        k = bisect_right(head_starts, q.start) - 1  # the lines are sorted and do not overlap
+        return k >= 0 and q.start < heads[k][1]
 
     # Figures after 其中 are subsets of another figure, not restatements of the indicator.
-    scopes = [(m.end(), _sentence_bounds(text, m.start())[1]) for m in re.finditer("其中", text)]
+    scopes = [(m.end(), _sentence_bounds(text, m.start())[1]) for m in _QIZHONG.finditer(text)]
     # one pass over the rows, grouped in order of first appearance (as groupby(sort=False), missing keys dropped)
-    rows = list(usable.itertuples())
     groups: dict[tuple, list] = {}
     for q in rows:
         key = (q.indicator, q.year, q.place, q.unit)
-        if not any(pd.isna(part) for part in key):
+        if not any(_isna(part) for part in key):
             groups.setdefault(key, []).append(q)
     for (indicator, year, place, _unit), grp in groups.items():
+        if len(grp) < 2:
+            continue  # no measure can repeat
         qs = [q for q in grp if not any(a <= q.start < b for a, b in scopes)]
         by_measure: dict[str, list] = {}
         for q in qs:
@@ -590,16 +749,18 @@ def _repeats(text: str, attributed: pd.DataFrame, doc_id: str) -> list[dict]:
     return out
 
 
-def _magnitudes(attributed: pd.DataFrame, indicators: pd.DataFrame, doc_id: str) -> list[dict]:
+def _magnitudes(qs: list, checked: frozenset[str], doc_id: str) -> list[dict]:
     out = []
-    checked = set(indicators.loc[indicators.check_magnitude.str.lower().eq("yes"), "indicator"])
-    usable = attributed[attributed.indicator.isin(checked) & ~attributed.per_unit]
     groups: dict[tuple, list] = {}
-    for q in usable.itertuples():  # grouped as groupby(sort=False) would, missing keys dropped
+    for q in qs:  # grouped as groupby(sort=False) would, missing keys dropped
+        if q.indicator not in checked or q.per_unit:
+            continue
         key = (q.indicator, q.unit, q.place)
-        if not any(pd.isna(part) for part in key):
+        if not any(_isna(part) for part in key):
             groups.setdefault(key, []).append(q)
     for (indicator, _unit, _place), grp in groups.items():
+        if len(grp) < 3:
+            continue  # fewer than three mentions cannot have an outlier
         qs = [q for q in grp if _d(q.value) > 0]
         if len(qs) < 3:
             continue
@@ -621,13 +782,51 @@ def _magnitudes(attributed: pd.DataFrame, indicators: pd.DataFrame, doc_id: str)
     return out
 
 
-_AUDIT_COLUMNS = ["start", "end", "surface", "number", "multiplier", "value", "unit", "unit_kind", "approx",
-                  "range_high", "sentence_id", "measure", "indicator", "year", "place", "per_unit"]
+def _checked_indicators(indicators: pd.DataFrame) -> frozenset[str]:
+    """The indicators whose mentions are compared for order-of-magnitude outliers (check_magnitude = yes)."""
+    return _checked_rows(tuple(zip(indicators["indicator"].tolist(), indicators["check_magnitude"].tolist())))
 
 
-def _lean(attributed: pd.DataFrame) -> pd.DataFrame:
-    """Only the columns the checks read (the checks iterate row by row; narrow rows are cheaper to build)."""
-    return attributed[[c for c in _AUDIT_COLUMNS if c in attributed.columns]]
+@functools.lru_cache(maxsize=32)
+def _checked_rows(rows: tuple[tuple, ...]) -> frozenset[str]:
+    return frozenset(name for name, check in rows if isinstance(check, str) and check.lower() == "yes")
+
+
+@functools.cache
+def _default_checked(state: tuple[str, int, int]) -> frozenset[str]:
+    return _checked_indicators(_read_indicators(state))
+
+
+# the columns the checks read
+_AUDIT_COLUMNS = ["start", "end", "surface", "number", "multiplier", "value", "unit", "unit_kind", "range_high",
+                  "sentence_id", "measure", "indicator", "year", "place", "per_unit"]
+
+
+@functools.cache
+def _row_type(columns: tuple[str, ...]) -> type:
+    return collections.namedtuple("Quantity", columns)
+
+
+def _rows(attributed: pd.DataFrame) -> list:
+    """The rows the checks read, as named tuples sorted by start (one list per column, not per-row pandas access)."""
+    columns = tuple(c for c in _AUDIT_COLUMNS if c in attributed.columns)
+    series = {c: attributed[c] for c in columns}
+    values = {c: column.tolist() for c, column in series.items()}
+    if not all(a <= b for a, b in itertools.pairwise(values["start"])):  # usually sorted already
+        attributed = attributed.sort_values("start", kind="stable")
+        series = {c: attributed[c] for c in columns}
+        values = {c: column.tolist() for c, column in series.items()}
+    range_high = series["range_high"]
+    if range_high.dtype == object:  # missing bounds as None, as range_high.where(notna, None) gives
+        values["range_high"] = [None if _isna(v) else v for v in values["range_high"]]
+    else:
+        values["range_high"] = range_high.where(range_high.notna(), None).tolist()
+    return list(map(_row_type(columns)._make, zip(*values.values())))
+
+
+@functools.cache
+def _no_checks() -> pd.DataFrame:
+    return pd.DataFrame(columns=CHECK_COLUMNS)
 
 
 def audit_quantities(
@@ -650,24 +849,27 @@ def audit_quantities(
         ['consistent']
     """
     if quantities.empty:
-        return pd.DataFrame(columns=CHECK_COLUMNS)
-    vocab = indicators if indicators is not None else load_indicators()
+        return _no_checks().copy()  # a copy of a cached empty table: building one costs more than a document
+    # the default vocabulary's derived forms are cached per version of the file (no copy per document)
+    if indicators is None:
+        checked = _default_checked(_default_indicators_state())
+    else:
+        checked = _checked_indicators(indicators)
     attributed = quantities
     if not set(ATTRIBUTION_COLUMNS) <= set(quantities.columns):
         attributed = attribute_quantities(text, quantities, doc_id=doc_id, period=period, province=province,
-                                          indicators=vocab)
-    attributed = _lean(attributed).sort_values("start", kind="stable")
-    attributed = attributed.assign(range_high=attributed.range_high.where(attributed.range_high.notna(), None))
-    qs = list(attributed.itertuples())
+                                          indicators=indicators)
+    qs = _rows(attributed)
+    starts = [q.start for q in qs]
     rows: list[dict] = []
     rows += _breakdowns(text, qs, doc_id)
-    rows += _shares(text, qs, doc_id)
+    rows += _shares(text, qs, doc_id, starts)
     rows += _changes(text, qs, doc_id)
-    rows += _differences(text, qs, doc_id)
-    rows += _growth(text, qs, doc_id)
-    rows += _repeats(text, attributed, doc_id)
-    rows += _magnitudes(attributed, vocab, doc_id)
-    return pd.DataFrame(rows, columns=CHECK_COLUMNS)
+    rows += _differences(text, qs, doc_id, starts)
+    rows += _growth(text, qs, doc_id, starts)
+    rows += _repeats(text, qs, doc_id)
+    rows += _magnitudes(qs, checked, doc_id)
+    return pd.DataFrame(rows, columns=CHECK_COLUMNS) if rows else _no_checks().copy()
 
 
 __all__ = [

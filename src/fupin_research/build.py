@@ -16,10 +16,10 @@ import bisect
 import hashlib
 import multiprocessing
 import os
-import pickle
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from fupin_research._version import __version__
 from fupin_research.audit import attribute_quantities, audit_quantities
@@ -39,10 +40,17 @@ from fupin_research.extract.quantities import extract_quantities
 from fupin_research.extract.time_expressions import extract_time_expressions
 from fupin_research.io import decode_bytes
 from fupin_research.paths import data_dir
-from fupin_research.segment import TOKEN_COLUMNS, get_tokenizer, tokenize
+from fupin_research.segment import (
+    TOKEN_COLUMNS,
+    get_tokenizer,
+    load_stopwords,
+    resolve_segmenter,
+    token_lists,
+    tokenize,
+)
 from fupin_research.split import SENTENCE_COLUMNS, split_sentences
 from fupin_research.structure import split_units
-from fupin_research.tables import TableWriter
+from fupin_research.tables import TableWriter, read_bundle, to_arrow, write_bundle
 
 OFFSET_MAP_COLUMNS = ["doc_id", "clean_start", "raw_start", "length"]
 SKIPPED_COLUMNS = ["file", "reason"]
@@ -70,19 +78,26 @@ def document_tables(doc: Document, *, segmenter: str = "jieba") -> dict[str, pd.
         ['checks', 'codes', 'documents', 'formulas', 'offset_map', 'quantities', 'sentences', 'time_expressions',
          'tokens', 'units', 'warnings']
     """
+    return _document_tables(doc, segmenter, arrow=False)
+
+
+def _document_tables(doc: Document, segmenter: str, *, arrow: bool) -> dict:
+    """:func:`document_tables`, as DataFrames or (for a build's writer) as Arrow tables."""
     text = doc.text
-    warnings = pd.concat([chrome_warnings(doc), detect_damage(text, doc.doc_id)], ignore_index=True)
+    warnings = detect_damage(text, doc.doc_id)
+    if doc.normalized.chrome:
+        warnings = pd.concat([chrome_warnings(doc), warnings], ignore_index=True)
     offset_map = pd.DataFrame(doc.normalized.segments(), columns=OFFSET_MAP_COLUMNS[1:])
     offset_map.insert(0, "doc_id", doc.doc_id)
     units = document_units(doc)
     sentences = split_sentences(text, doc.doc_id)
     context = quantity_context(doc)
     quantities = doc_id_first(attribute_quantities(text, extract_quantities(text), sentences, **context))
-    return {
+    tables = {
         "documents": pd.DataFrame([doc.record()]),
         "sentences": sentences,
-        "tokens": tokenize(text, doc.doc_id, backend=segmenter),
-        "warnings": warnings.sort_values(["start", "kind"], kind="stable"),
+        "tokens": None if arrow else tokenize(text, doc.doc_id, backend=segmenter),
+        "warnings": warnings.sort_values(["start", "kind"], kind="stable") if len(warnings) > 1 else warnings,
         "offset_map": offset_map,
         "units": units,
         "codes": code_units(units),
@@ -91,6 +106,20 @@ def document_tables(doc: Document, *, segmenter: str = "jieba") -> dict[str, pd.
         "quantities": quantities,
         "checks": doc_id_first(audit_quantities(text, quantities, **context)),
     }
+    if not arrow:
+        return tables
+    tables = {name: to_arrow(frame) if frame is not None else None for name, frame in tables.items()}
+    # the largest table is made as Arrow directly, without a DataFrame in between
+    words, starts, ends, stopword = token_lists(text, get_tokenizer(backend=segmenter), load_stopwords())
+    tables["tokens"] = pa.table({
+        "doc_id": pa.array([doc.doc_id] * len(words), pa.string()),
+        "token_id": pa.array(range(len(words)), pa.int64()),
+        "start": pa.array(starts, pa.int64()),
+        "end": pa.array(ends, pa.int64()),
+        "token": pa.array(words, pa.string()),
+        "is_stopword": pa.array(stopword, pa.bool_()),
+    })
+    return tables
 
 
 def quantity_context(doc: Document) -> dict[str, str | None]:
@@ -175,9 +204,13 @@ CACHE_FOLDER = ".fupin-cache"
 
 @dataclass(frozen=True)
 class BuildSettings:
-    """What decides the content of the tables besides the texts: the segmenter and the data files."""
+    """What decides the content of the tables besides the texts: the segmenter and the data files.
 
-    segmenter: str = "jieba"
+    ``segmenter`` is ``auto`` (``jieba_fast`` where installed, else ``jieba``: the same tokens), ``jieba`` or
+    ``jieba_fast``; it is resolved when the build starts.
+    """
+
+    segmenter: str = "auto"
 
     def fingerprint(self) -> str:
         """A hash of the settings, the package's code and its data files: a change in any invalidates caches."""
@@ -200,6 +233,7 @@ class Task:
     settings: BuildSettings
     fingerprint: str
     cache_dir: str | None
+    spool_dir: str | None = None  # set for pool workers: hand the tables over as a bundle file there
 
 
 @dataclass
@@ -209,10 +243,25 @@ class Result:
     index: int
     name: str
     megabytes: float
-    tables: dict[str, pd.DataFrame] | None = None
+    tables: dict[str, pa.Table] | None = None
     error: str | None = None
     reused: bool = False
     cache_key: str | None = None
+    bundle: str | None = None  # the tables are in this bundle file instead (see tables.read_bundle)
+    spooled: bool = False  # the bundle is a spool file, to delete once read (not a cache entry)
+
+    def read_tables(self) -> dict[str, pa.Table]:
+        """The tables, from the result itself or from its bundle file (a spool file is then deleted)."""
+        if self.tables is not None:
+            return self.tables
+        assert self.bundle is not None
+        tables = read_bundle(Path(self.bundle))
+        if self.spooled:
+            try:
+                os.unlink(self.bundle)  # the memory map stays valid; the disk space is freed once it is dropped
+            except OSError:
+                pass  # removed with the staging folder at the end
+        return tables
 
 
 def process_task(task: Task) -> Result:
@@ -228,30 +277,38 @@ def process_task(task: Task) -> Result:
         # the file name is the doc_id the tables carry: a renamed or duplicated file must not reuse them
         meta_bytes = repr((path.name, sorted(task.meta.items()))).encode()
         key = hashlib.sha256(data + b"\0" + meta_bytes + b"\0" + task.fingerprint.encode()).hexdigest()
-        cached = Path(task.cache_dir) / f"{key}.pickle"
+        cached = Path(task.cache_dir) / f"{key}.arrow"
         if cached.is_file():
             try:
-                with open(cached, "rb") as handle:
-                    tables = pickle.load(handle)
+                tables = read_bundle(cached)
+                if task.spool_dir is not None:  # the writing process maps the cache entry itself
+                    return Result(task.index, path.name, megabytes, reused=True, cache_key=key, bundle=str(cached))
                 return Result(task.index, path.name, megabytes, tables, reused=True, cache_key=key)
-            except (OSError, pickle.UnpicklingError, EOFError):
+            except (OSError, ValueError):
                 pass  # a damaged cache entry is simply rebuilt
     try:
         text, encoding = decode_bytes(data, path.name)
         doc = make_document(path, text, encoding, task.meta)
     except InputError as error:
         return Result(task.index, path.name, megabytes, error=str(error).split(": ", 1)[-1])
-    tables = document_tables(doc, segmenter=task.settings.segmenter)
+    # typed as Arrow here, in the worker, so the writing process only concatenates and encodes
+    tables = _document_tables(doc, task.settings.segmenter, arrow=True)
+    result = Result(task.index, path.name, megabytes, tables, cache_key=key)
     if key is not None:
-        _write_cache(Path(task.cache_dir) / f"{key}.pickle", tables)
-    return Result(task.index, path.name, megabytes, tables, cache_key=key)
+        cached = Path(task.cache_dir) / f"{key}.arrow"
+        _write_cache(cached, tables)
+        if task.spool_dir is not None:
+            result.tables, result.bundle = None, str(cached)
+    elif task.spool_dir is not None:
+        result.tables, result.bundle, result.spooled = None, str(Path(task.spool_dir) / f"{task.index}.arrow"), True
+        write_bundle(Path(result.bundle), tables)
+    return result
 
 
-def _write_cache(path: Path, tables: dict[str, pd.DataFrame]) -> None:
+def _write_cache(path: Path, tables: dict[str, pa.Table]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".{os.getpid()}.part")
-    with open(partial, "wb") as handle:
-        pickle.dump(tables, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    write_bundle(partial, tables)
     os.replace(partial, path)
 
 
@@ -281,10 +338,21 @@ def _run_local(tasks: Iterator[Task], settings: BuildSettings) -> Iterator[Resul
         yield process_task(task)
 
 
-def _run_pool(tasks: Iterator[Task], settings: BuildSettings, jobs: int) -> Iterator[Result]:
-    # spawn: workers start clean (no inherited threads or locks) and each loads its tokenizer once
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(jobs, initializer=_warm_up, initargs=(settings,)) as pool:
+def _start_pool(settings: BuildSettings, jobs: int):
+    """A pool of ``jobs`` worker processes, each with its tokenizer and codebook loaded.
+
+    On Linux, from a process with no other thread, the workers are forked after this process has loaded them, so
+    the dictionary is read once and shared; elsewhere (or inside a Jupyter kernel, which runs threads) they are
+    spawned clean and each loads its own.
+    """
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        _warm_up(settings)
+        return multiprocessing.get_context("fork").Pool(jobs)
+    return multiprocessing.get_context("spawn").Pool(jobs, initializer=_warm_up, initargs=(settings,))
+
+
+def _run_pool(pool, tasks: Iterator[Task], jobs: int) -> Iterator[Result]:
+    with pool:
         def submit(task: Task) -> Callable[[], Result]:
             return pool.apply_async(process_task, (task,)).get
 
@@ -366,8 +434,8 @@ def build_corpus(
     corpus_dir, out_dir = Path(corpus_dir), Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir}: exists and is not a folder")
-    settings = settings or BuildSettings()
-    if settings.segmenter != "jieba":
+    settings = BuildSettings(segmenter=resolve_segmenter((settings or BuildSettings()).segmenter))
+    if settings.segmenter != "jieba" and jobs == 1 and not scheduler:
         get_tokenizer(backend=settings.segmenter)  # fail early and clearly if the backend is missing
     if out_dir.resolve() == corpus_dir.resolve():
         raise InputError(f"{out_dir}: write the tables to another folder than the corpus itself")
@@ -385,14 +453,24 @@ def build_corpus(
             seen[path.stem] = path.name
             unique.append(path)
     files = unique
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+        # pool workers hand their tables over as files here (the same disk), read by memory map
+        spool = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.spool.", dir=out_dir.parent)) if jobs > 1 else None
+    except OSError as error:
+        raise InputError(f"{out_dir}: cannot write tables there ({error.strerror})") from None
     tasks = (
-        Task(i, str(path), rows.get(path.stem, {}), settings, fingerprint, str(cache_dir) if cache_dir else None)
+        Task(i, str(path), rows.get(path.stem, {}), settings, fingerprint, str(cache_dir) if cache_dir else None,
+             str(spool) if spool and not scheduler else None)
         for i, path in enumerate(files)
     )
+    pool, bar = None, None
     if scheduler:
         results = _run_dask(tasks, settings, scheduler)
     elif jobs > 1:
-        results = _run_pool(tasks, settings, jobs)
+        pool = _start_pool(settings, jobs)  # before the progress bar starts a thread
+        results = _run_pool(pool, tasks, jobs)
     else:
         results = _run_local(tasks, settings)
 
@@ -401,18 +479,13 @@ def build_corpus(
         summary.skipped.append((name, reason))
         if on_skip:
             on_skip(name, reason)
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    except OSError as error:
-        raise InputError(f"{out_dir}: cannot write tables there ({error.strerror})") from None
     # every document row gets the same columns: the manifest's, what may be inferred, then the package's
     manifest_columns = [] if manifest is None else [c for c in manifest.columns if c != "doc_id"]
     inferred = [c for c in ("title", "date", "date_kind", "province") if c not in manifest_columns]
     document_columns = ["doc_id", *manifest_columns, *inferred, *DOCUMENT_FIELDS]
     used_keys: set[str] = set()
-    bar = _progress_bar(files, progress)
     try:
+        bar = _progress_bar(files, progress)
         writers: dict[str, TableWriter] = {}
         for result in results:
             summary.megabytes += result.megabytes
@@ -424,13 +497,12 @@ def build_corpus(
                 if on_skip:
                     on_skip(result.name, result.error)
                 continue
-            assert result.tables is not None
             summary.documents += 1
             summary.reused += result.reused
             summary.processed += not result.reused
             if result.cache_key:
                 used_keys.add(result.cache_key)
-            for name, frame in result.tables.items():
+            for name, frame in result.read_tables().items():
                 if name not in writers:
                     columns = document_columns if name == "documents" else EMPTY_COLUMNS.get(name)
                     writers[name] = TableWriter(staging, name, columns)
@@ -444,12 +516,16 @@ def build_corpus(
         _replace_tables(staging, out_dir)
         summary.tables = sorted(writers)
     finally:
+        if pool is not None:
+            pool.terminate()  # already closed after a complete build; stops the workers after an error
         if bar is not None:
             bar.close()
         shutil.rmtree(staging, ignore_errors=True)
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)
     if cache_dir is not None and cache_dir.is_dir():
-        for stale in cache_dir.glob("*.pickle"):
-            if stale.stem not in used_keys:
+        for stale in cache_dir.iterdir():  # entries of documents no longer in the corpus, and older formats
+            if stale.is_file() and stale.stem not in used_keys:
                 stale.unlink(missing_ok=True)
     summary.seconds = time.perf_counter() - started
     return summary

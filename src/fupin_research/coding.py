@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import copy
 import re
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
 
-from fupin_research.paths import data_dir
+from fupin_research.paths import data_dir, file_state
+from fupin_research.split import frame_from_columns
 
 CODE_COLUMNS = ["doc_id", "unit_id", "dimension", "code", "type", "evidence", "start", "end"]
 HAND_COLUMNS = ["doc_id", "unit_id", "dimension", "code", "reason"]
@@ -35,13 +37,18 @@ def load_codebook(path: str | Path | None = None) -> dict[str, Any]:
         >>> [c["id"] for c in book["dimensions"]["instrument"]["codes"]][:2]
         ['supply.funds', 'supply.infrastructure']
     """
-    # parsing YAML costs ~0.1 s: parse each file once per process, hand out copies
-    return copy.deepcopy(_load_checked(str(path or data_dir() / "codebook.yaml")))
+    # parsing YAML costs ~0.1 s: parse each version of a file once per process, hand out copies
+    return copy.deepcopy(_load_checked(file_state(path or _default_path())))
+
+
+def _default_path() -> Path:
+    return data_dir() / "codebook.yaml"
 
 
 @cache
-def _load_checked(path: str) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as handle:
+def _load_checked(state: tuple[str, int, int]) -> dict[str, Any]:
+    """The checked codebook at ``state[0]``; ``state`` (path, mtime, size) changes when the file is edited."""
+    with open(state[0], encoding="utf-8") as handle:
         book = yaml.safe_load(handle)
     seen: set[str] = set()
     for dim, spec in book.get("dimensions", {}).items():
@@ -78,9 +85,116 @@ def _compiled(codebook: dict[str, Any]) -> list[tuple[str, str, str, re.Pattern[
     ]
 
 
+# code_units used to run one regex per code over every unit (~30 passes over the text). Now the terms of
+# all codes go into a few trie-shaped regexes (split by first character, as sre tries a long alternation
+# one branch at a time), searched from every term start to the next: at each position that gives the
+# longest term T starting there. The terms of any code starting there are prefixes of T, so a code's
+# evidence there is its longest term that is a prefix of T (precomputed), kept if it does not overlap the
+# code's previous evidence: exactly what finditer over the code's own longest-first alternation finds.
+# Codes with regex patterns still run their own regex per unit.
+_TERM_SCANNERS = 4
+
+# (dimension, id, type, terms, patterns) per code, in codebook order.
+_Signature = tuple[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How :func:`code_units` finds the evidence of one codebook."""
+
+    codes: tuple[tuple[str, str, str], ...]  # (dimension, code id, type) in codebook order
+    scanners: tuple[re.Pattern[str], ...]  # longest term of the term-only codes at a position
+    evidence: dict[str, tuple[tuple[int, str], ...]]  # longest term -> (code index, its term there)
+    regexes: tuple[tuple[int, re.Pattern[str]], ...]  # (code index, own regex) of codes with patterns
+
+
+def _signature(codebook: dict[str, Any]) -> _Signature:
+    """Everything about a codebook that matching depends on, hashable (to cache its plan)."""
+    return tuple(
+        (
+            dim,
+            code["id"],
+            str(code.get("type", "")),
+            tuple(str(t) for t in code.get("terms") or []),
+            tuple(f"{p}" for p in code.get("patterns") or []),
+        )
+        for dim, spec in codebook["dimensions"].items()
+        for code in spec.get("codes", [])
+    )
+
+
+@lru_cache(maxsize=32)
+def _plan(signature: _Signature) -> _Plan:
+    term_sets: dict[int, set[str]] = {}
+    regexes = []
+    for index, (_dim, cid, _type, terms, patterns) in enumerate(signature):
+        if patterns:
+            regexes.append((index, _code_regex({"id": cid, "terms": terms, "patterns": patterns})))
+        else:
+            term_sets[index] = {t for t in terms if t}
+    every_term = set().union(*term_sets.values())
+    evidence: dict[str, tuple[tuple[int, str], ...]] = {}
+    for longest in every_term:
+        found = []
+        for index, terms in term_sets.items():
+            prefix = next((longest[:n] for n in range(len(longest), 0, -1) if longest[:n] in terms), None)
+            if prefix is not None:
+                found.append((index, prefix))
+        evidence[longest] = tuple(found)
+    firsts = sorted({term[0] for term in every_term})
+    groups = [set(firsts[k::_TERM_SCANNERS]) for k in range(min(_TERM_SCANNERS, len(firsts)))]
+    scanners = tuple(re.compile(_trie_regex([t for t in every_term if t[0] in group])) for group in groups)
+    return _Plan(tuple(code[:3] for code in signature), scanners, evidence, tuple(regexes))
+
+
 @cache
-def _default_compiled() -> list[tuple[str, str, str, re.Pattern[str]]]:
-    return _compiled(load_codebook())
+def _default_plan(state: tuple[str, int, int]) -> _Plan:
+    return _plan(_signature(_load_checked(state)))
+
+
+def _trie_regex(terms: list[str]) -> str:
+    """A regex matching exactly ``terms``, shaped as a trie, that prefers the longest term at a position."""
+    trie: dict[str, Any] = {}
+    for term in terms:
+        node = trie
+        for char in term:
+            node = node.setdefault(char, {})
+        node[""] = {}  # end of a term
+
+    def pattern(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        if len(branches) == 1 and "" not in node:
+            return branches[0]
+        # greedy "?": a longer term through a child is tried before ending here
+        return "(?:" + "|".join(branches) + (")?" if "" in node else ")")
+
+    return pattern(trie)
+
+
+def _unit_evidence(plan: _Plan, text: str) -> list[tuple[int, int, str]]:
+    """(code index, start, evidence) in ``text``, ordered by code index, then start."""
+    starts: list[tuple[int, str]] = []
+    for scanner in plan.scanners:
+        search = scanner.search
+        match = search(text)
+        while match:
+            start = match.start()
+            starts.append((start, match.group()))
+            match = search(text, start + 1)
+    starts.sort()  # scanners cover different first characters: every position occurs once
+    free = [0] * len(plan.codes)  # per code: where its next evidence may start
+    found = []
+    for position, longest in starts:
+        for index, term in plan.evidence[longest]:
+            if position >= free[index]:
+                free[index] = position + len(term)
+                found.append((index, position, term))
+    for index, regex in plan.regexes:
+        found.extend((index, m.start(), m.group()) for m in regex.finditer(text) if m.end() > m.start())
+    found.sort()  # (code index, start) pairs are unique
+    return found
 
 
 def code_units(units: pd.DataFrame, codebook: dict[str, Any] | None = None) -> pd.DataFrame:
@@ -98,27 +212,19 @@ def code_units(units: pd.DataFrame, codebook: dict[str, Any] | None = None) -> p
         >>> code_units(units)[["code", "evidence", "start", "end"]].values.tolist()
         [['environmental.finance_credit', '信贷', 16, 18], ['target.finance', '信贷', 16, 18]]
     """
-    compiled = _compiled(codebook) if codebook is not None else _default_compiled()
+    plan = _plan(_signature(codebook)) if codebook is not None else _default_plan(file_state(_default_path()))
+    codes = plan.codes
     rows = []
-    for unit in units.itertuples(index=False):
-        text, offset = str(unit.text), int(unit.start)
-        for dim, cid, ctype, regex in compiled:
-            for match in regex.finditer(text):
-                if match.end() > match.start():
-                    rows.append(
-                        (
-                            unit.doc_id,
-                            unit.unit_id,
-                            dim,
-                            cid,
-                            ctype,
-                            match.group(0),
-                            offset + match.start(),
-                            offset + match.end(),
-                        )
-                    )
-    frame = pd.DataFrame(rows, columns=CODE_COLUMNS)
-    return frame.astype({"start": "int64", "end": "int64"})
+    for doc_id, unit_id, start, text in zip(
+        units.doc_id.tolist(), units.unit_id.tolist(), units.start.tolist(), units.text.tolist()
+    ):
+        text, offset = str(text), int(start)
+        rows.extend(
+            (doc_id, unit_id, *codes[index], term, offset + position, offset + position + len(term))
+            for index, position, term in _unit_evidence(plan, text)
+        )
+    columns = list(map(list, zip(*rows))) if rows else [[] for _ in CODE_COLUMNS]
+    return frame_from_columns(dict(zip(CODE_COLUMNS, columns)), {"start": "int64", "end": "int64"})
 
 
 def primary_codes(codes: pd.DataFrame, codebook: dict[str, Any] | None = None) -> pd.DataFrame:

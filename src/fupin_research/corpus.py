@@ -97,8 +97,10 @@ def corpus_files(folder: str | os.PathLike[str]) -> list[Path]:
 def _infer_title(raw: str) -> str:
     """The first non-blank line of the raw text that is not page chrome (normalization may join lines)."""
     for line in raw.splitlines():
-        if line.strip() and normalize(line).strip():
-            return normalize(line).strip()[:100]
+        if line.strip():
+            title = normalize(line).strip()  # normalized once (it was computed twice)
+            if title:
+                return title[:100]
     return ""
 
 

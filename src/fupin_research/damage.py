@@ -16,17 +16,35 @@ import re
 
 import pandas as pd
 
+from fupin_research.split import frame_from_columns
+
 WARNING_COLUMNS = ["doc_id", "kind", "start", "end", "surface", "detail"]
 
 _EMPTY_ORDINAL = re.compile(r"(?m)^[ \t]*([(（][ \t]*[)）])(?=\S)")
-_DAY_WITHOUT_MONTH = re.compile(r"(?<![\d.月])(\d{3,4})日")
-_DATE_WITHOUT_SEPARATORS = re.compile(r"(?<![\d.])((?:19|20)\d{2})(\d{2,4})(?![\d.%])(?![万亿元人个名户])")
+# The day and date patterns are, in full, (?<![\d.月])(\d{3,4})日 and
+# (?<![\d.])((?:19|20)\d{2})(\d{2,4})(?![\d.%])(?![万亿元人个名户]). A leading lookbehind makes the regex
+# engine try every position of the text; starting with the digits lets it skip to candidates, and the
+# lookbehind becomes a test of the preceding character (_follows). Every position inside a match the test
+# rejects follows a digit, so no match of the full pattern can start there: same matches, in order.
+_DAY_WITHOUT_MONTH = re.compile(r"(\d\d{2,3})日")
+_DAY_NOT_AFTER = ".月"
+_DATE_WITHOUT_SEPARATORS = re.compile(r"((?:19|20)\d{2})(\d{2,4})(?![\d.%])(?![万亿元人个名户])")
+_DATE_NOT_AFTER = "."
+_QUOTE_OR_BREAK = re.compile(r"[“”]|\n\s*")
+
+
+def _follows(text: str, start: int, forbidden: str) -> bool:
+    """True if the character before ``start`` is a digit (as regex ``\\d``) or in ``forbidden``."""
+    if start == 0:
+        return False
+    before = text[start - 1]
+    return before.isdecimal() or before in forbidden
 
 
 def _quote_findings(text: str) -> list[tuple[str, int, int, str]]:
     findings = []
     open_at: int | None = None
-    for match in re.finditer(r"[“”]|\n\s*", text):
+    for match in _QUOTE_OR_BREAK.finditer(text):
         char, index = match.group(), match.start()
         if char == "“":
             if open_at is not None:
@@ -39,9 +57,9 @@ def _quote_findings(text: str) -> list[tuple[str, int, int, str]]:
         elif open_at is not None:
             # A paragraph ends inside a quotation: either the text was broken inside it (the next
             # paragraph closes it first) or the closing mark was lost.
-            rest = text[match.end() :]
-            close, reopen = rest.find("”"), rest.find("“")
-            next_break = rest.find("\n")
+            # (searched in place: slicing off the rest of the text here made long texts quadratic)
+            after = match.end()
+            close, reopen, next_break = text.find("”", after), text.find("“", after), text.find("\n", after)
             if close != -1 and (reopen == -1 or close < reopen) and (next_break == -1 or close < next_break):
                 findings.append(("line_break_in_quote", index, match.end(), "a line break splits a quotation"))
             else:
@@ -73,6 +91,8 @@ def detect_damage(text: str, doc_id: str | None = None) -> pd.DataFrame:
     for match in _EMPTY_ORDINAL.finditer(text):
         rows.append(("lost_list_ordinal", match.start(1), match.end(1), "list ordinal missing in the brackets"))
     for match in _DAY_WITHOUT_MONTH.finditer(text):
+        if _follows(text, match.start(), _DAY_NOT_AFTER):
+            continue
         digits = match.group(1)
         if int(digits) <= 31:
             continue
@@ -81,17 +101,24 @@ def detect_damage(text: str, doc_id: str | None = None) -> pd.DataFrame:
             guesses = " or ".join(f"{m}月{d}日" for m, d in readings)
             rows.append(("lost_month", match.start(), match.end(), f"月 lost: probably {guesses}"))
     for match in _DATE_WITHOUT_SEPARATORS.finditer(text):
+        if _follows(text, match.start(), _DATE_NOT_AFTER):
+            continue
         readings = _split_month_day(match.group(2))
         if readings:
             year = match.group(1)
             guesses = " or ".join(f"{year}年{m}月{d}日" for m, d in readings)
             rows.append(("lost_date_separators", match.start(), match.end(), f"年/月/日 lost: probably {guesses}"))
     rows.sort(key=lambda row: (row[1], row[0]))
-    frame = pd.DataFrame(
-        [(doc_id or "", kind, start, end, text[start:end], detail) for kind, start, end, detail in rows],
-        columns=WARNING_COLUMNS,
-    )
-    return frame.astype({"start": "int64", "end": "int64"})
+    kinds, starts, ends, details = ([row[i] for row in rows] for i in range(4))
+    columns = {
+        "doc_id": [doc_id or ""] * len(rows),
+        "kind": kinds,
+        "start": starts,
+        "end": ends,
+        "surface": [text[start:end] for start, end in zip(starts, ends)],
+        "detail": details,
+    }
+    return frame_from_columns(columns, {"start": "int64", "end": "int64"})
 
 
 def damage_table(documents: pd.DataFrame) -> pd.DataFrame:

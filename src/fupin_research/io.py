@@ -57,6 +57,8 @@ _EVIDENCE = re.compile(
     r"[^\x00-\x7f\s\u2000-\u206f\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
     r"\u00a0-\u00bf\u00d7\u00f7\u2190-\u21ff\u25a0-\u25ff]"
 )
+# Private-use characters (all of them evidence characters).
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 
 
 @cache
@@ -82,13 +84,17 @@ def chinese_score(text: str) -> float:
         return 1.0
     # Private-use characters are legitimate in GB18030 (user-defined areas) but also what a wrong double-byte
     # decoding produces: they count as half a miss.
-    private = sum(1 for ch in letters if "\ue000" <= ch <= "\uf8ff")
-    hits = sum(1 for ch in letters if ch in common)
+    private = len(_PRIVATE_USE.findall(text))  # all of them are evidence characters
+    hits = sum(map(common.__contains__, letters))
     return hits / (len(letters) - private / 2)
 
 
+# Control characters other than \t \n \v \f \r and \x1a (DOS end of file): what binary files are full of.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f]")
+
+
 def _control_share(text: str) -> float:
-    controls = sum(1 for ch in text if ch < " " and ch not in "\t\n\r\f\v\x1a")
+    controls = len(_CONTROL.findall(text))
     return controls / max(len(text), 1)
 
 
@@ -131,9 +137,13 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
         # (全省农业 is valid UTF-8 for ȫʡũҵ). Keep UTF-8 unless a Chinese decoding reads clearly better.
     # UTF-16 without a mark is only plausible where ASCII characters left NUL bytes.
     candidates = [c for c in FALLBACK_ENCODINGS if b"\x00" in data or "16" not in c[0]]
-    guess = _library_guess(data)
-    if guess and guess not in {codec for codec, _ in candidates}:
-        candidates.append((guess, guess))
+    tried = {codec for codec, _ in candidates}
+    # The library's guess counts only when it names a codec not tried anyway. Every codec it can name
+    # (_FAMILY) is in FALLBACK_ENCODINGS, so it is consulted only if that list was changed: it is slow.
+    if not set(_FAMILY.values()) <= tried:
+        guess = _library_guess(data)
+        if guess and guess not in tried:
+            candidates.append((guess, guess))
     best: tuple[float, str, str] | None = None
     for codec, label in candidates:
         text = _strict(data, codec)

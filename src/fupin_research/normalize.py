@@ -19,6 +19,7 @@ The steps, in order (each a small function on ``(text, offsets)``, so they compo
 
 from __future__ import annotations
 
+import operator
 import os
 import re
 from collections.abc import Callable, Sequence
@@ -26,9 +27,16 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import opencc
 
 from fupin_research.paths import data_dir, file_state
+
+try:  # Python 3.11+: the regex parser, to inspect chrome entries (and possessive repeats, *+)
+    from re import _constants as _c
+    from re import _parser
+except ImportError:  # pragma: no cover - Python 3.10: chrome lines are matched the plain way
+    _c = _parser = None  # type: ignore[assignment]
 
 Offsets = list[int]
 
@@ -39,6 +47,9 @@ _WIDTH_TABLE.update({code: code - 0xFEE0 for code in range(0xFF21, 0xFF3B)})  # 
 _WIDTH_TABLE.update({code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)})  # a-z
 _WIDTH_TABLE[0xFF05] = ord("%")
 _WIDTH_TABLE.update({ord(space): ord(" ") for space in _ODD_SPACES})
+# Runs of the characters _WIDTH_TABLE changes: str.translate looks every character up in the table, so
+# translating only these runs is much faster on Chinese text, where they are rare.
+_WIDTH_RUN = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_WIDTH_TABLE)) + "]+")
 
 # Script variants: (name, OpenCC config to simplified, OpenCC config back to that variant).
 VARIANTS: tuple[tuple[str, str, str], ...] = (
@@ -94,17 +105,14 @@ class NormalizedText:
 
     def segments(self) -> list[tuple[int, int, int]]:
         """Compress the offset map into ``(clean_start, raw_start, length)`` runs of aligned characters."""
-        runs: list[tuple[int, int, int]] = []
-        offsets = self.offsets
         n = len(self.text)
-        i = 0
-        while i < n:
-            j = i + 1
-            while j < n and offsets[j] == offsets[j - 1] + 1:
-                j += 1
-            runs.append((i, offsets[i], j - i))
-            i = j
-        return runs
+        if n == 0:
+            return []
+        # A run breaks where an offset is not its predecessor's plus one (vectorized: no loop per character).
+        offsets = np.asarray(self.offsets[:n], dtype=np.int64)
+        starts = np.concatenate(([0], np.flatnonzero(np.diff(offsets) != 1) + 1))
+        lengths = np.diff(np.append(starts, n))
+        return list(zip(starts.tolist(), offsets[starts].tolist(), lengths.tolist()))
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -144,18 +152,22 @@ _ZERO_WIDTH_CHARS = re.compile(f"[{_ZERO_WIDTH}]+")
 
 def unify_line_endings(text: str, offsets: Offsets) -> tuple[str, Offsets]:
     """Turn ``\\r\\n``, ``\\r`` and Unicode line/paragraph separators into ``\\n``."""
+    if "\r" not in text and "\u2028" not in text and "\u2029" not in text:
+        return text, offsets  # the common case: substring tests are much faster than a regex scan
     return _rewrite(text, offsets, _LINE_ENDINGS, lambda m: "\n")
 
 
 def remove_zero_width(text: str, offsets: Offsets) -> tuple[str, Offsets]:
     """Remove zero-width characters, and lines that held nothing else."""
+    if not any(char in text for char in _ZERO_WIDTH):
+        return text, offsets  # the common case: substring tests are much faster than regex scans
     text, offsets = _rewrite(text, offsets, _ZERO_WIDTH_LINE, lambda m: "")
     return _rewrite(text, offsets, _ZERO_WIDTH_CHARS, lambda m: "")
 
 
 def fold_width(text: str, offsets: Offsets) -> tuple[str, Offsets]:
     """Fold full-width ASCII letters, digits and ``％`` to ASCII and odd spaces to ``" "`` (length kept)."""
-    return text.translate(_WIDTH_TABLE), offsets
+    return _WIDTH_RUN.sub(lambda match: match.group().translate(_WIDTH_TABLE), text), offsets
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -168,7 +180,7 @@ def _converter(config: str) -> opencc.OpenCC:
 
 
 def _differences(a: str, b: str) -> int:
-    return sum(1 for x, y in zip(a, b) if x != y) + abs(len(a) - len(b))
+    return sum(map(operator.ne, a, b)) + abs(len(a) - len(b))
 
 
 @cache
@@ -204,11 +216,12 @@ def detect_script(text: str) -> Script:
     sample = text[:_DETECTION_SAMPLE]
     traditional_marks, simplified_marks = _script_markers()
     n_traditional = len(traditional_marks.findall(sample))
-    n_simplified = len(simplified_marks.findall(sample))
-    if n_traditional == 0 and n_simplified == 0:
-        return Script("undetermined", "none", None)
     if n_traditional == 0:
+        # without traditional marks only the presence of simplified ones matters: no need to count them
+        if simplified_marks.search(sample) is None:
+            return Script("undetermined", "none", None)
         return Script("simplified", "mainland", None)
+    n_simplified = len(simplified_marks.findall(sample))
     if n_traditional <= n_simplified:
         # simplified text with traditional characters mixed in (old transcriptions such as the 1957 report):
         # t2s unifies them and leaves the simplified characters alone
@@ -260,7 +273,69 @@ def _chrome_pattern_cached(state: tuple[str, int, int]) -> re.Pattern[str] | Non
     if not alternatives:
         return None
     body = "|".join(f"(?:{alt})" for alt in alternatives)
-    return re.compile(rf"^[ \t]*(?:{body})[ \t]*(?:\n|\Z)", re.MULTILINE)
+    # When no entry can match from inside a line's leading blanks, they are taken once and for all (``*+``):
+    # a long run of blanks (a line of 2876 no-break spaces) would otherwise retry every entry after each prefix.
+    blanks = "[ \t]*+" if all(map(_skips_leading_blanks, alternatives)) else "[ \t]*"
+    return re.compile(rf"^{blanks}(?:{body})[ \t]*(?:\n|\Z)", re.MULTILINE)
+
+
+_BLANKS = (ord(" "), ord("\t"))
+# Regex parts that only consume characters: no look-around, anchor or back-reference sees what comes before.
+_CONSUMING = (
+    {_c.LITERAL, _c.NOT_LITERAL, _c.ANY, _c.IN, _c.BRANCH, _c.SUBPATTERN, _c.MAX_REPEAT, _c.MIN_REPEAT} if _c else set()
+)
+
+
+def _blank_free_start(items: list) -> bool:
+    """True when the parsed regex ``items`` must start by matching one character that is not a space or tab."""
+    if not items:
+        return False
+    op, arg = items[0]
+    if op is _c.LITERAL:
+        return arg not in _BLANKS
+    if op is _c.BRANCH:
+        return all(_blank_free_start(list(alternative)) for alternative in arg[1])
+    if op is _c.SUBPATTERN:
+        _group, add_flags, del_flags, sub = arg
+        return not add_flags and not del_flags and _blank_free_start(list(sub))
+    return False
+
+
+def _only_consuming(items: list) -> bool:
+    for op, arg in items:
+        if op not in _CONSUMING:
+            return False
+        if op is _c.BRANCH and not all(_only_consuming(list(alternative)) for alternative in arg[1]):
+            return False
+        if op is _c.SUBPATTERN and not _only_consuming(list(arg[3])):
+            return False
+        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and not _only_consuming(list(arg[2])):
+            return False
+    return True
+
+
+def _skips_leading_blanks(alternative: str) -> bool:
+    """True when a chrome entry cannot match at a line's leading blanks unless it also matches right after them.
+
+    Then the blanks taken at the start of a line need not be given back: the match is the same. That holds for
+    an entry whose first character is not a blank (every plain entry), and for ``.*`` followed by such a part
+    that looks at nothing before it (``.*(?:盗版|仿冒).*``): what it matches after some blanks, it matches after
+    all of them. False when unsure.
+    """
+    if _parser is None:
+        return False
+    try:
+        items = list(_parser.parse(alternative).data)
+    except re.error:
+        return False
+    if _blank_free_start(items):
+        return True
+    if items and items[0][0] in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+        low, high, sub = items[0][1]
+        rest = items[1:]
+        return (low == 0 and high == _c.MAXREPEAT and list(sub) == [(_c.ANY, None)]
+                and _blank_free_start(rest) and _only_consuming(rest))
+    return False
 
 
 def chrome_file() -> Path:
@@ -295,7 +370,9 @@ _NEW_LINE_STARTS = (
     # a "label: value" line (联系人：, 电话:, 各市、县人民政府：) and a date line (2017年11月9日) stand alone
     r"|[^\n:：。，,]{1,12}[:：]|\d{4}年\d{1,2}月\d{1,2}日[ \t]*(?:\n|$))"
 )
-_BROKEN_LINE = re.compile(rf"(?<={_BREAK_BEFORE})\n(?={_BREAK_AFTER})(?!{_NEW_LINE_STARTS})")
+# The line break comes first (the character before it is tested by looking back over it) so the regex engine
+# can jump from one line break to the next.
+_BROKEN_LINE = re.compile(rf"\n(?<={_BREAK_BEFORE}\n)(?={_BREAK_AFTER})(?!{_NEW_LINE_STARTS})")
 # A line that ends like a document title (…的通知, …意见) is whole.
 _WHOLE_LINE_END = re.compile(r"(?:通知|意见|办法|决定|规定|方案|通报|公告|批复|纪要|报告|请示|函)[ \t]*\Z")
 

@@ -27,11 +27,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
-from fupin_research.paths import data_dir
+from fupin_research.paths import data_dir, file_state
+from fupin_research.split import frame_from_columns
 
 UNIT_COLUMNS = ["doc_id", "unit_id", "level", "heading", "start", "end", "text", "province", "flag"]
 
@@ -45,7 +47,13 @@ _ENTRY = re.compile(r"【([^【】\n]{1,40})】")
 _SUBSECTION = re.compile(rf"([(（])([{_CN_NUM}]{{0,3}})([)）])")
 # An item number must not be the start of a decimal or a date (73.4亿元, 17.01.2017).
 _ITEM = re.compile(r"([0-9０-９]{1,2})[.．、](?![0-9０-９])")
-_ENUM = re.compile(rf"(?:(?<=^)|(?<=[。；;：:，,!！?？\s]))([{_CN_NUM}]{{1,3}})是(?=\S)")
+# An enumeration marker 一是 starts the text or follows clause punctuation or whitespace; in full:
+#   (?:(?<=^)|(?<=[。；;：:，,!！?？\s]))([一二三四五六七八九十]{1,3})是(?=\S)
+# Led by a lookbehind, the regex engine would try every position; led by the numeral it skips to
+# candidates, and _enum_parts tests the character before (every position inside a rejected match follows
+# a numeral, so no marker can start there).
+_ENUM = re.compile(rf"([{_CN_NUM}][{_CN_NUM}]{{0,2}})是(?=\S)")
+_ENUM_AFTER = "。；;：:，,!！?？"
 # Footer lines that start the trailer (only looked for after the first heading).
 _TRAILER = re.compile(
     r"(?:任何盗版|版权所有|Copyright|©|(?:责任)?编辑[:：]|报[:：]|[(（][^()（）\n]{1,20}[)）]\s*$)", re.M
@@ -110,7 +118,7 @@ def province_aliases(provinces: pd.DataFrame | Mapping[str, str] | None = None) 
         ('内蒙古', '广西', '山东')
     """
     if provinces is None:
-        provinces = load_provinces()
+        return dict(_default_provinces(file_state(data_dir() / "provinces.csv"))[0])
     if isinstance(provinces, Mapping):
         return dict(provinces)
     mapping: dict[str, str] = {}
@@ -121,6 +129,17 @@ def province_aliases(provinces: pd.DataFrame | Mapping[str, str] | None = None) 
             if form:
                 mapping[form] = row.name
     return mapping
+
+
+@cache
+def _default_provinces(state: tuple[str, int, int]) -> tuple[dict[str, str], re.Pattern[str]]:
+    """Aliases and heading regex of the shipped provinces table, parsed once per version of the file.
+
+    ``state`` (:func:`fupin_research.paths.file_state`) changes when the file is edited. Callers must not
+    modify the returned dict.
+    """
+    aliases = province_aliases(load_provinces(state[0]))
+    return aliases, _province_regex(aliases)
 
 
 def _label(text: str) -> str:
@@ -171,6 +190,9 @@ def _enum_parts(text: str, begin: int, end: int) -> list[tuple[int, str]]:
     found = []
     expected = 1
     for match in _ENUM.finditer(text, begin, end):
+        at = match.start()
+        if at and not (text[at - 1] in _ENUM_AFTER or text[at - 1].isspace()):
+            continue
         number = cn_to_int(match.group(1))
         if number == 1:
             expected = 1
@@ -209,8 +231,11 @@ def split_units(
         '一、总体要求 > (一)做好基础工作 > 1.开展精准识别 > 二是立卡'
     """
     doc = doc_id.split("_", 1)[0] if doc_id else "doc"
-    aliases = province_aliases(provinces)
-    province_re = _province_regex(aliases)
+    if provinces is None:
+        aliases, province_re = _default_provinces(file_state(data_dir() / "provinces.csv"))
+    else:
+        aliases = province_aliases(provinces)
+        province_re = _province_regex(aliases)
 
     starts: list[_Start] = []
     # Current position in the hierarchy: counters per level and the labels of open headings.
@@ -345,8 +370,8 @@ def _frame(text: str, doc_id: str, doc: str, starts: list[_Start]) -> pd.DataFra
                 flag,
             )
         )
-    frame = pd.DataFrame(rows, columns=UNIT_COLUMNS)
-    return frame.astype({"level": "int64", "start": "int64", "end": "int64"})
+    columns = list(map(list, zip(*rows))) if rows else [[] for _ in UNIT_COLUMNS]
+    return frame_from_columns(dict(zip(UNIT_COLUMNS, columns)), {"level": "int64", "start": "int64", "end": "int64"})
 
 
 def leaf_mask(units: pd.DataFrame) -> pd.Series:

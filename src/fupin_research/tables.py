@@ -1,26 +1,37 @@
 """Write tables in parts: CSV appended chunk by chunk, Parquet one row group per chunk.
 
-A table's column types are fixed by its first chunk (or by the names below), so every later chunk is written
-with the same schema and the parts read back as one table (``pandas.read_parquet(DIR / "tokens.parquet")``).
-Nothing in a chunk depends on timing or the number of workers, so equal inputs give byte-identical files.
+Chunks are Arrow tables (:func:`to_arrow` turns a DataFrame into one), so the work of typing the columns is done
+where the rows are made (a build's workers) and the process that writes only concatenates and encodes. A
+table's column types are fixed by its names (below) or by its first chunk, so every later chunk is written with
+the same schema and the parts read back as one table (``pandas.read_parquet(DIR / "tokens.parquet")``). Nothing
+in a chunk depends on timing or the number of workers, so equal inputs give byte-identical files.
+
+CSV files are written by Arrow: strings are quoted, booleans are ``true``/``false``, missing values are empty,
+and list columns are written like ``[4, 2]``.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-# Column names whose type is known whatever the first chunk holds (an all-empty column has no type to infer).
+# Column names whose type is known whatever a chunk holds (an all-empty column has no type to infer).
 INT_COLUMNS = frozenset({
     "start", "end", "sentence_id", "token_id", "raw_chars", "chars", "chrome_lines", "clean_start", "raw_start",
-    "length", "level", "ext_start", "ext_end", "count",
+    "length", "level", "ext_start", "ext_end", "count", "multiplier",
 })
-BOOL_COLUMNS = frozenset({"is_stopword", "known", "quoted"})
+BOOL_COLUMNS = frozenset({"is_stopword", "known", "quoted", "per_unit"})
 LIST_COLUMNS = frozenset({"numerals"})
+# A row group is written when either limit is reached, so tables of long texts (documents, units, sentences)
+# do not gather in memory: both depend only on the rows, never on timing, so equal inputs give equal files.
 ROWS_PER_GROUP = 200_000
+BYTES_PER_GROUP = 16_000_000
+_CSV_OPTIONS = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
 
 
 def _arrow_type(name: str, series: pd.Series) -> pa.DataType:
@@ -30,35 +41,95 @@ def _arrow_type(name: str, series: pd.Series) -> pa.DataType:
         return pa.bool_()
     if name in LIST_COLUMNS:
         return pa.list_(pa.int64())
-    if pd.api.types.is_bool_dtype(series.dtype):
+    kind = getattr(series.dtype, "kind", "O")  # numpy's kind letter; extension dtypes have one too
+    if kind == "b":
         return pa.bool_()
-    if pd.api.types.is_integer_dtype(series.dtype):
+    if kind in "iu":
         return pa.int64()
-    if pd.api.types.is_float_dtype(series.dtype):
+    if kind == "f":
         return pa.float64()
     return pa.string()
 
 
-def _coerce(series: pd.Series, kind: pa.DataType) -> pd.Series:
-    """Give a column the nullable pandas dtype that matches ``kind`` (so CSV and Parquet agree)."""
-    if pa.types.is_int64(kind):
-        plain = not isinstance(series.dtype, pd.api.extensions.ExtensionDtype)
-        if plain and pd.api.types.is_integer_dtype(series.dtype):
-            return series.astype("int64")  # no missing values: the plain numpy column is cheapest
-        return pd.to_numeric(series).astype("Int64")
-    if pa.types.is_boolean(kind):
-        return series if pd.api.types.is_bool_dtype(series.dtype) else series.astype("boolean")
-    if pa.types.is_float64(kind):
-        return pd.to_numeric(series).astype("Float64")
-    if pa.types.is_list(kind):
-        return series.map(lambda value: None if value is None else [int(v) for v in value])
-    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
-        return series if not series.isna().any() else series.astype(object).where(series.notna(), None)
-    return series.map(lambda value: None if value is None or value is pd.NA or value != value else str(value))
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or value != value  # NaN is the only value not equal to itself
+
+
+def _arrow_column(series: pd.Series, kind: pa.DataType) -> pa.Array:
+    """One column as an Arrow array of type ``kind`` (missing values become nulls)."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.StringDtype) and pa.types.is_string(kind):
+        return pa.array(series.array, type=kind)
+    if isinstance(dtype, pd.api.extensions.ExtensionDtype) or dtype.kind == "O":
+        if pa.types.is_int64(kind):
+            return pa.array(pd.to_numeric(series).astype("Int64"), type=kind)
+        if pa.types.is_boolean(kind):
+            return pa.array(series.astype("boolean"), type=kind)
+        if pa.types.is_float64(kind):
+            return pa.array(pd.to_numeric(series).astype("Float64"), type=kind)
+        values = series.tolist()
+        if pa.types.is_list(kind):
+            return pa.array([None if v is None else [int(x) for x in v] for v in values], type=kind)
+        if not all(type(value) is str for value in values):
+            values = [None if _missing(value) else str(value) for value in values]
+        return pa.array(values, type=kind)
+    if pa.types.is_string(kind):
+        return pa.array([str(value) for value in series.tolist()], type=kind)
+    return pa.array(series.to_numpy(), type=kind)  # numpy ints, floats, booleans: the common case
+
+
+def to_arrow(frame: pd.DataFrame, columns: list[str] | None = None) -> pa.Table:
+    """A DataFrame as an Arrow table with the package's column types (and only ``columns``, in that order).
+
+    Columns named in ``columns`` but missing from ``frame`` are all null.
+
+    Example:
+        >>> to_arrow(pd.DataFrame({"start": [1.0], "surface": ["5万"]})).schema.types
+        [DataType(int64), DataType(string)]
+    """
+    present = dict(frame.items())  # one pass: looking columns up one by one costs more than the conversion
+    columns = list(present) if columns is None else columns
+    arrays = []
+    for name in columns:
+        series = present.get(name)
+        if series is None:
+            series = pd.Series([None] * len(frame), dtype="object")
+        arrays.append(_arrow_column(series, _arrow_type(name, series)))
+    return pa.Table.from_arrays(arrays, names=columns)
+
+
+def _with_columns(table: pa.Table, columns: list[str]) -> pa.Table:
+    """``table`` with exactly ``columns``: missing ones all null (typed as :func:`to_arrow` would type them)."""
+    if table.column_names == columns:
+        return table
+    arrays = []
+    for name in columns:
+        if name in table.column_names:
+            arrays.append(table.column(name))
+        else:
+            arrays.append(pa.nulls(len(table), _arrow_type(name, pd.Series([], dtype="object"))))
+    return pa.Table.from_arrays(arrays, names=columns)
+
+
+def _csv_ready(table: pa.Table) -> pa.Table:
+    """Arrow's CSV writer has no list type: write list columns as text like ``[4, 2]``."""
+    if not any(pa.types.is_list(field.type) for field in table.schema):
+        return table
+    arrays = []
+    for field, column in zip(table.schema, table.columns):
+        if pa.types.is_list(field.type):
+            texts = [None if v is None else "[" + ", ".join(map(str, v)) + "]" for v in column.to_pylist()]
+            column = pa.array(texts, type=pa.string())
+        arrays.append(column)
+    return pa.Table.from_arrays(arrays, names=table.column_names)
+
+
+def _csv_header(columns: list[str]) -> bytes:
+    return (",".join(f'"{name}"' if any(c in name for c in ',"\n\r') else name for name in columns) + "\n").encode()
 
 
 class TableWriter:
-    """Append DataFrame chunks to ``NAME.csv`` and ``NAME.parquet`` in ``folder``.
+    """Append chunks (Arrow tables or DataFrames) to ``NAME.csv`` and ``NAME.parquet`` in ``folder``.
 
     Example:
         >>> import tempfile
@@ -78,62 +149,107 @@ class TableWriter:
         self.schema: pa.Schema | None = None
         self._csv = None
         self._parquet: pq.ParquetWriter | None = None
-        self._pending: list[pd.DataFrame] = []
+        self._pending: list[pa.Table] = []
         self._pending_rows = 0
+        self._pending_bytes = 0
 
-    def append(self, frame: pd.DataFrame) -> None:
-        """Queue a chunk; chunks are written in row groups of about ``ROWS_PER_GROUP`` rows."""
+    def append(self, chunk: pa.Table | pd.DataFrame) -> None:
+        """Queue a chunk; chunks are written in row groups of about ``ROWS_PER_GROUP`` rows or ``BYTES_PER_GROUP``."""
         if self.columns is None:
-            self.columns = list(frame.columns)
-        if frame.empty:
+            self.columns = list(chunk.column_names if isinstance(chunk, pa.Table) else chunk.columns)
+        if len(chunk) == 0:
             return
-        self._pending.append(frame)
-        self._pending_rows += len(frame)
-        if self._pending_rows >= ROWS_PER_GROUP:
+        table = chunk if isinstance(chunk, pa.Table) else to_arrow(chunk)
+        table = _with_columns(table, self.columns)
+        if self.schema is None:
+            self.schema = table.schema.remove_metadata()
+        elif not table.schema.equals(self.schema):
+            table = table.cast(self.schema)  # e.g. a column a first chunk had all-empty, typed otherwise later
+        self._pending.append(table)
+        self._pending_rows += len(table)
+        self._pending_bytes += table.nbytes
+        if self._pending_rows >= ROWS_PER_GROUP or self._pending_bytes >= BYTES_PER_GROUP:
             self.flush()
-
-    def _schema_for(self, frame: pd.DataFrame) -> pa.Schema:
-        assert self.columns is not None
-        return pa.schema([(name, _arrow_type(name, frame[name])) for name in self.columns])
 
     def flush(self) -> None:
         """Write the queued chunks as one CSV part and one Parquet row group."""
         if not self._pending:
             return
-        frame = pd.concat(self._pending, ignore_index=True)
-        self._pending, self._pending_rows = [], 0
-        assert self.columns is not None
-        for name in self.columns:
-            if name not in frame.columns:
-                frame[name] = None
-        frame = frame[self.columns]
-        if self.schema is None:
-            self.schema = self._schema_for(frame)
-        frame = pd.DataFrame({field.name: _coerce(frame[field.name], field.type) for field in self.schema})
-        self._write(frame)
+        table = pa.concat_tables(self._pending)  # chunks as they came: the writers take chunked columns
+        self._pending, self._pending_rows, self._pending_bytes = [], 0, 0
+        self._write(table)
 
-    def _write(self, frame: pd.DataFrame) -> None:
-        assert self.schema is not None
+    def _write(self, table: pa.Table) -> None:
+        assert self.schema is not None and self.columns is not None
         if self._csv is None:
-            self._csv = open(self.csv_path, "w", encoding="utf-8", newline="")
-            frame.iloc[0:0].to_csv(self._csv, index=False, lineterminator="\n")
-        frame.to_csv(self._csv, index=False, header=False, lineterminator="\n")
-        table = pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False).replace_schema_metadata(None)
+            self._csv = pa.OSFile(str(self.csv_path), "wb")  # Arrow's own file: no Python call per block written
+            self._csv.write(_csv_header(self.columns))
+        if len(table):
+            pa_csv.write_csv(_csv_ready(table), self._csv, write_options=_CSV_OPTIONS)
         if self._parquet is None:
-            self._parquet = pq.ParquetWriter(self.parquet_path, self.schema)
+            self._parquet = pq.ParquetWriter(str(self.parquet_path), self.schema)
         self._parquet.write_table(table)
 
     def close(self) -> None:
         """Flush, and write an empty table with the known columns if no row ever came."""
         self.flush()
         if self._csv is None:
-            columns = self.columns or []
-            empty = pd.DataFrame({name: pd.Series([], dtype="object") for name in columns})
-            self.schema = self.schema or pa.schema([(name, _arrow_type(name, empty[name])) for name in columns])
-            self._csv = open(self.csv_path, "w", encoding="utf-8", newline="")
-            empty.to_csv(self._csv, index=False, lineterminator="\n")
-            self._parquet = pq.ParquetWriter(self.parquet_path, self.schema)
-            self._parquet.write_table(pa.Table.from_pylist([], schema=self.schema))
+            self.columns = self.columns or []
+            self.schema = self.schema or _with_columns(pa.table({}), self.columns).schema
+            self._write(self.schema.empty_table())
         self._csv.close()
         if self._parquet is not None:
             self._parquet.close()
+
+
+# --------------------------------------------------------------------------------------------------------
+# Bundles: the tables of one document in one file (Arrow IPC streams after a small JSON index). A build's cache
+# entries are bundles, and pool workers hand their tables to the writing process as bundles: the writer maps
+# the file into memory instead of receiving and unpickling the bytes through a pipe.
+
+_BUNDLE_MAGIC = b"FUPINB1\n"
+
+
+def write_bundle(path: Path, tables: dict[str, pa.Table]) -> None:
+    """Write ``tables`` to ``path`` as one bundle file (see :func:`read_bundle`).
+
+    Example:
+        >>> import tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "doc.arrow"
+        >>> write_bundle(path, {"demo": pa.table({"start": [1, 2]})})
+        >>> read_bundle(path)["demo"].column("start").to_pylist()
+        [1, 2]
+    """
+    streams, index, offset = [], [], 0
+    for name, table in tables.items():
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        buffer = sink.getvalue()
+        streams.append(buffer)
+        index.append([name, offset, buffer.size])
+        offset += buffer.size
+    header = json.dumps(index).encode()
+    with pa.OSFile(str(path), "wb") as handle:
+        handle.write(_BUNDLE_MAGIC + len(header).to_bytes(8, "little") + header)
+        for buffer in streams:
+            handle.write(buffer)
+
+
+def read_bundle(path: Path) -> dict[str, pa.Table]:
+    """The tables of a bundle file, memory-mapped (no copy). Raises ``ValueError`` for a damaged file."""
+    source = pa.memory_map(str(path), "r")
+    try:
+        data = source.read_buffer()
+    finally:
+        source.close()  # the buffer keeps the mapping alive
+    magic = len(_BUNDLE_MAGIC)
+    if data.size < magic + 8 or data[:magic].to_pybytes() != _BUNDLE_MAGIC:
+        raise ValueError(f"{path}: not a table bundle")
+    length = int.from_bytes(data[magic:magic + 8].to_pybytes(), "little")
+    start = magic + 8 + length
+    try:
+        index = json.loads(data[magic + 8:start].to_pybytes())
+        return {name: pa.ipc.open_stream(data.slice(start + offset, size)).read_all() for name, offset, size in index}
+    except (pa.ArrowInvalid, json.JSONDecodeError, TypeError, ValueError) as error:
+        raise ValueError(f"{path}: damaged table bundle ({error})") from None

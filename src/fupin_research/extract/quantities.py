@@ -23,9 +23,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from operator import itemgetter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from fupin_research.extract.numerals import (
@@ -35,6 +37,7 @@ from fupin_research.extract.numerals import (
     parse_arabic,
     split_chinese_magnitude,
 )
+from fupin_research.paths import data_dir, file_state
 
 QUANTITY_COLUMNS = [
     "start", "end", "surface", "number", "multiplier", "value", "unit", "approx", "range_high",
@@ -42,6 +45,9 @@ QUANTITY_COLUMNS = [
 ]
 
 _EXACT_COLUMNS = ("number", "value", "range_high")
+# The same numerals come up again and again; their values (int, Decimal) are immutable, so parses are shared.
+_parse_arabic = lru_cache(maxsize=4096)(parse_arabic)
+_split_chinese_magnitude = lru_cache(maxsize=4096)(split_chinese_magnitude)
 _ZW = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _NUMCH = "0-9０-９.．零〇○一二两兩三四五六七八九十百千万萬亿億"
 # Zero-width characters (and whitespace around them) inside a number are breaks; so is a plain line
@@ -60,9 +66,11 @@ _RANK = frozenset("前后")
 _CN_BAD_BEFORE = frozenset("第初周")
 _WS_ZW = frozenset(" \t\r\n\u3000\u00a0" + _ZW)
 # Thousands separators: "," between ASCII groups, "，" (old reports: ３，５５６万担) between groups of three.
+# The first digit is written once, before the alternatives ((?<=[0-9]): ASCII groups only), so the pattern
+# starts with a character class and the regex engine can skip to the next digit instead of trying every position.
 _ANUM = (
-    r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9０-９])|[0-9０-９]{1,3}(?:，[0-9０-９]{3})+(?![0-9０-９])|[0-9０-９]+)"
-    r"(?:[.．][0-9０-９]+)?"
+    r"[0-9０-９](?:(?<=[0-9])[0-9]{0,2}(?:,[0-9]{3})+(?![0-9０-９])|[0-9０-９]{0,2}(?:，[0-9０-９]{3})+(?![0-9０-９])"
+    r"|[0-9０-９]*)(?:[.．][0-9０-９]+)?"
 )
 _MAG = r"(?:万亿|亿万|千万|百万|十万|万|萬|亿|億|千(?!米|克|瓦|公顷|卡|方)|百(?!分))"
 _SEP = r"(?:-|－|—|–|~|～|至|到)"
@@ -123,7 +131,11 @@ def _read_lines(path: Path) -> list[str]:
 
 
 @lru_cache(maxsize=8)
-def _load(units_path: str, people_path: str, exclusions_path: str) -> QuantityLexicon:
+def _load(
+    units_state: tuple[str, int, int], people_state: tuple[str, int, int], exclusions_state: tuple[str, int, int]
+) -> QuantityLexicon:
+    # Keyed on the files' states (path, mtime, size): an edited vocabulary is read again.
+    units_path, people_path, exclusions_path = units_state[0], people_state[0], exclusions_state[0]
     units: dict[str, tuple[str, str, bool]] = {}
     for line in _read_lines(Path(units_path)):
         parts = [*line.split("\t"), "", "", ""][:4]
@@ -180,13 +192,11 @@ def load_quantity_lexicon(
         >>> lex.units["万元"] if "万元" in lex.units else lex.units["元"][0]
         'money'
     """
-    from fupin_research.paths import data_dir
-
     base = data_dir()
     return _load(
-        str(units_path or base / "quantity_units.txt"),
-        str(people_path or base / "people_nouns.txt"),
-        str(exclusions_path or base / "numeral_exclusions.txt"),
+        file_state(str(units_path or base / "quantity_units.txt")),
+        file_state(str(people_path or base / "people_nouns.txt")),
+        file_state(str(exclusions_path or base / "numeral_exclusions.txt")),
     )
 
 
@@ -252,6 +262,8 @@ class _View:
 
     def start(self, i: int) -> int:
         """Raw offset of clean offset ``i`` (a start)."""
+        if self.clean is self.raw:  # nothing left out: offsets are the same
+            return i
         k = bisect_right(self.clean_starts, i) - 1
         return self.raw_starts[k] + (i - self.clean_starts[k])
 
@@ -336,25 +348,26 @@ def _shared_unit(clean: str, i: int, lex: QuantityLexicon) -> tuple[str, str] | 
 
 
 def _row(view: _View, s: int, e: int, number: Number, mult: int, unit: str, kind: str, approx_inner: str,
-         range_high: Number | None, script: str) -> dict:
+         range_high: Number | None, script: str) -> tuple:
+    """One quantity as a tuple in ``QUANTITY_COLUMNS`` order (start and end first)."""
     marker, ext_s, ext_e = _approx(view.clean, s, e)
     raw_s, raw_e = view.start(s), view.end(e)
-    return {
-        "start": raw_s,
-        "end": raw_e,
-        "surface": view.raw[raw_s:raw_e],
-        "number": number,
-        "multiplier": mult,
-        "value": exact(number * mult),
-        "unit": unit,
-        "approx": _approx_kind(marker, approx_inner),
-        "range_high": range_high,
-        "approx_marker": marker or approx_inner,
-        "ext_start": view.start(ext_s),
-        "ext_end": view.end(ext_e),
-        "numeral_script": script,
-        "unit_kind": kind,
-    }
+    return (
+        raw_s,  # start
+        raw_e,  # end
+        view.raw[raw_s:raw_e],  # surface
+        number,
+        mult,  # multiplier
+        exact(number * mult),  # value
+        unit,
+        _approx_kind(marker, approx_inner),  # approx
+        range_high,
+        marker or approx_inner,  # approx_marker
+        view.start(ext_s),  # ext_start
+        view.end(ext_e),  # ext_end
+        script,  # numeral_script
+        kind,  # unit_kind
+    )
 
 
 def _arabic_rows(view: _View, lex: QuantityLexicon, quoted: list[tuple[int, int]], qstarts: list[int]) -> list:
@@ -368,7 +381,7 @@ def _arabic_rows(view: _View, lex: QuantityLexicon, quoted: list[tuple[int, int]
         g = m.groupdict()
         if len(g["num"]) > 40 or len(g["num2"] or "") > 40:
             continue  # a digit run this long is a code or garbage, never a measured amount
-        number = parse_arabic(g["num"])
+        number = _parse_arabic(g["num"])
         unit_text = g["unit"]
         if g["u1"] and not g["sep"]:
             # 80.9% ends the quantity; what follows is not part of it.
@@ -386,7 +399,7 @@ def _arabic_rows(view: _View, lex: QuantityLexicon, quoted: list[tuple[int, int]
             mult_low = mult_high = magnitude_multiplier(mag1 + mag_text)  # 3千多万元: 3 × 千 × 万
         high: Number | None = None
         if g["sep"] and not (g["u1"] and not g["num2"]):
-            high = exact(parse_arabic(g["num2"]) * mult_high)
+            high = exact(_parse_arabic(g["num2"]) * mult_high)
         after = clean[e] if e < len(clean) else ""
         # Ordinals, issue numbers and number slogans (第82期, 1+8+10).
         if before in _ORDINAL_OR_PLUS or after in _PLUS:
@@ -457,7 +470,7 @@ def _chinese_rows(view: _View, lex: QuantityLexicon, quoted: list[tuple[int, int
             continue
         if m.group("pct") is not None:
             try:
-                number = split_chinese_magnitude(m.group("pct"))[0]
+                number = _split_chinese_magnitude(m.group("pct"))[0]
             except ValueError:
                 continue
             rows.append(_row(view, s, e, number, 1, "%", "percent", "", None, "chinese"))
@@ -483,7 +496,7 @@ def _chinese_rows(view: _View, lex: QuantityLexicon, quoted: list[tuple[int, int
         if kind == "classifier" and _is_enumeration(clean, s):
             continue  # 医疗机构费用再减免和大病再救助基金救助两项措施 names the parts, it measures nothing
         try:
-            number, mult = split_chinese_magnitude(cn)
+            number, mult = _split_chinese_magnitude(cn)
         except ValueError:
             continue
         if m.group("cmag"):
@@ -513,24 +526,37 @@ def extract_quantities(
     qstarts = [q[0] for q in quoted]
     rows = _arabic_rows(view, lex, quoted, qstarts)
     if chinese_numerals:
-        taken = sorted((r["start"], r["end"]) for r in rows)
+        taken = sorted((r[0], r[1]) for r in rows)  # (start, end)
         tstarts = [t[0] for t in taken]
         for r in _chinese_rows(view, lex, quoted, qstarts):
-            k = bisect_right(tstarts, r["end"] - 1) - 1
-            if k >= 0 and taken[k][1] > r["start"]:
+            k = bisect_right(tstarts, r[1] - 1) - 1
+            if k >= 0 and taken[k][1] > r[0]:
                 continue
             rows.append(r)
-        rows.sort(key=lambda r: r["start"])
+        rows.sort(key=itemgetter(0))
     if not rows:
         return _empty_frame()
     # Column-wise construction is much faster than a list of dicts plus astype.
-    data: dict[str, object] = {col: [r[col] for r in rows] for col in QUANTITY_COLUMNS}
-    for col in _EXACT_COLUMNS:  # exact numbers stay Python int / Decimal, never float
-        data[col] = pd.Series(data[col], dtype=object)
-    return pd.DataFrame(data, columns=QUANTITY_COLUMNS)
+    data: dict[str, object] = {}
+    for col, values in zip(QUANTITY_COLUMNS, map(list, zip(*rows)), strict=True):
+        if col in _OFFSET_COLUMNS:
+            data[col] = np.array(values, dtype=np.int64)
+        elif col in _EXACT_COLUMNS:  # exact numbers stay Python int / Decimal, never float
+            data[col] = pd.Series(values, dtype=object)
+        else:  # strings, and multipliers (int64, or object beyond it: 三亿亿亿亿亿)
+            data[col] = values
+    return pd.DataFrame(data)
+
+
+_OFFSET_COLUMNS = frozenset({"start", "end", "ext_start", "ext_end"})
 
 
 def _empty_frame() -> pd.DataFrame:
+    return _empty_template().copy()  # built once (astype costs milliseconds); a copy, as callers may add columns
+
+
+@cache
+def _empty_template() -> pd.DataFrame:
     frame = pd.DataFrame({col: [] for col in QUANTITY_COLUMNS}, columns=QUANTITY_COLUMNS)
     ints = ["start", "end", "multiplier", "ext_start", "ext_end"]
     strs = ["surface", "unit", "approx", "approx_marker", "numeral_script", "unit_kind"]

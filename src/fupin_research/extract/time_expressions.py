@@ -34,8 +34,10 @@ from __future__ import annotations
 import bisect
 import calendar
 import datetime as dt
+import functools
 import re
 
+import numpy as np
 import pandas as pd
 
 COLUMNS = ["start", "end", "surface", "kind", "start_date", "end_date", "year_source"]
@@ -50,8 +52,19 @@ _CN_YEAR = r"[〇○零一二三四五六七八九]{4}"
 _REL_WORDS = "今年|去年|上年|明年|前年|当年|本年|次年|全年|同年|上一年|下一年"
 _PERIOD_PART = r"上半年|下半年|年底|年末|年初|年中|底|末|初"
 
-# Every alternative starts with one of these characters; testing it first makes the scan several times faster.
-_FIRST_CHARS = r"(?=[\d截到至力争〇○零一二三四五六七八九十“\"第今去上明前当本次全同下年])"
+# Where a match can start (a necessary condition derived from the alternatives below, tested before them):
+# one character class rejects most positions cheaply, then frequent characters (一, 上, 年, digits inside a
+# number) go on only when what follows can make a time expression. Each branch starts with a character or
+# class, which the regex engine checks without entering the branch.
+_FIRST_CHARS = (
+    r"(?=[\d截力争到至十〇○零一二三四五六七八九“\"第今去明前当本次全同上下年])"
+    # the first digit of a run (every digit alternative has (?<!\d) or (?<![\d.])) before 年, 月, . or a dash
+    r"(?=\d(?<!\d\d)\d{0,3}(?:[.年月]|\s*[—–\-~～至到])"
+    r"|(?:截[至止]到?|力争到|争取到|[到至])[\d〇○零一二三四五六七八九]"  # 截至2017年, 到二〇二〇年
+    r"|十[一二三四五]?五|[六七八九]五|[“\"](?:十[一二三四五]?|[六七八九])五|第[一二三四五六七八九十]{1,3}个五年"
+    r"|[今去明前当本次全同上下]年|[上下][一半]年|年[初底末中]"  # 今年, 上一年, 下半年, 年底
+    r"|[〇○零一二三四五六七八九][〇○零一二三四五六七八九]{3}年)"  # 二〇一七年
+)
 _PATTERN = re.compile(
     _FIRST_CHARS
     + "(?:"
@@ -333,7 +346,29 @@ def extract_time_expressions(
                 start, end = _month_span(y, mo)
                 kind = "month"
         rows.append((m.start(), m.end(), m.group(), kind, _iso(start), _iso(end), source))
-    frame = pd.DataFrame(rows, columns=COLUMNS).astype({"start": "int64", "end": "int64"})
-    for column in ("start_date", "end_date", "year_source"):  # keep None (not NaN) for unknown values
-        frame[column] = pd.Series([row[COLUMNS.index(column)] for row in rows], index=frame.index, dtype=object)
+    return _frame(rows)
+
+
+def _frame(rows: list[tuple]) -> pd.DataFrame:
+    """The rows as a table: one column at a time (much faster than rows plus ``astype``), same dtypes."""
+    if not rows:
+        return _empty_template().copy()  # a copy: callers may add columns
+    starts, ends, surfaces, kinds, start_dates, end_dates, sources = (list(column) for column in zip(*rows))
+    return pd.DataFrame({
+        "start": np.array(starts, dtype=np.int64),
+        "end": np.array(ends, dtype=np.int64),
+        "surface": surfaces,
+        "kind": kinds,
+        # keep None (not NaN) for unknown values
+        "start_date": pd.Series(start_dates, dtype=object),
+        "end_date": pd.Series(end_dates, dtype=object),
+        "year_source": pd.Series(sources, dtype=object),
+    })
+
+
+@functools.cache
+def _empty_template() -> pd.DataFrame:
+    frame = pd.DataFrame([], columns=COLUMNS).astype({"start": "int64", "end": "int64"})
+    for column in ("start_date", "end_date", "year_source"):
+        frame[column] = pd.Series([], index=frame.index, dtype=object)
     return frame
