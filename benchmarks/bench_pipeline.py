@@ -14,7 +14,7 @@ import sys
 from fupin_research.bench import format_report, run_benchmark
 
 if __name__ == "__main__":
-    size = float(sys.argv[1]) if len(sys.argv) > 1 else 5.0
+    size = float(sys.argv[1]) if len(sys.argv) > 1 else 20.0
     segmenter = sys.argv[2] if len(sys.argv) > 2 else "auto"
     results = run_benchmark(size, segmenter=segmenter, echo=lambda line: print(line, file=sys.stderr))
     print(format_report(results))

@@ -165,3 +165,39 @@ def test_out_folder_must_not_be_the_corpus(tmp_path):
     shutil.copy(seed_corpus_dir() / "002_fbd7bac49d8a79cb.txt", tmp_path)
     with pytest.raises(InputError, match="another folder"):
         build_corpus(tmp_path, tmp_path)
+
+
+def test_bundle_tables_own_their_memory_and_damage_is_reported(tmp_path):
+    """A writer keeps small tables long after the large ones of a document are written: they must not pin them."""
+    import pyarrow as pa
+
+    from fupin_research.tables import read_bundle, write_bundle
+
+    big = pa.table({"token": ["扶贫"] * 2_000_000})
+    path = tmp_path / "doc.arrow"
+    write_bundle(path, {"tokens": big, "warnings": pa.table({"kind": ["lost_quote"]})})
+    del big
+    before = pa.total_allocated_bytes()
+    tables = read_bundle(path)
+    assert tables["warnings"].column("kind").to_pylist() == ["lost_quote"]
+    assert tables["tokens"].num_rows == 2_000_000
+    loaded = pa.total_allocated_bytes() - before
+    del tables["tokens"]
+    assert pa.total_allocated_bytes() - before < loaded / 100  # the small table alone stays in memory
+    path.write_bytes(path.read_bytes()[:-100])
+    with pytest.raises(ValueError, match="damaged table bundle"):
+        read_bundle(path)
+
+
+def test_damaged_cache_entry_is_rebuilt(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(seed_corpus_dir() / "002_fbd7bac49d8a79cb.txt", corpus)
+    out = tmp_path / "out"
+    build_corpus(corpus, out)
+    expected = pd.read_parquet(out / "tokens.parquet")
+    (entry,) = (out / ".fupin-cache").iterdir()
+    entry.write_bytes(b"FUPINB1\n" + b"\xff" * 20)
+    summary = build_corpus(corpus, out)
+    assert summary.processed == 1 and summary.reused == 0
+    assert pd.read_parquet(out / "tokens.parquet").equals(expected)

@@ -74,7 +74,7 @@ def _peak_rss_of(command: list[str]) -> tuple[float, float]:
 
 
 def run_benchmark(
-    size_mb: float = 5.0, *, segmenter: str = "auto", echo: Callable[[str], None] = lambda line: None
+    size_mb: float = 20.0, *, segmenter: str = "auto", echo: Callable[[str], None] = lambda line: None
 ) -> dict[str, float]:
     """Run the benchmark on a corpus of ``size_mb`` MB and return the figures (see the module docstring).
 

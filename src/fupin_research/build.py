@@ -258,7 +258,7 @@ class Result:
         tables = read_bundle(Path(self.bundle))
         if self.spooled:
             try:
-                os.unlink(self.bundle)  # the memory map stays valid; the disk space is freed once it is dropped
+                os.unlink(self.bundle)
             except OSError:
                 pass  # removed with the staging folder at the end
         return tables
@@ -281,7 +281,7 @@ def process_task(task: Task) -> Result:
         if cached.is_file():
             try:
                 tables = read_bundle(cached)
-                if task.spool_dir is not None:  # the writing process maps the cache entry itself
+                if task.spool_dir is not None:  # the writing process reads the cache entry itself
                     return Result(task.index, path.name, megabytes, reused=True, cache_key=key, bundle=str(cached))
                 return Result(task.index, path.name, megabytes, tables, reused=True, cache_key=key)
             except (OSError, ValueError):
@@ -456,7 +456,7 @@ def build_corpus(
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-        # pool workers hand their tables over as files here (the same disk), read by memory map
+        # pool workers hand their tables over as files here (on the same disk), not through a pipe
         spool = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.spool.", dir=out_dir.parent)) if jobs > 1 else None
     except OSError as error:
         raise InputError(f"{out_dir}: cannot write tables there ({error.strerror})") from None

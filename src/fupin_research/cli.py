@@ -141,7 +141,7 @@ def make_parser() -> argparse.ArgumentParser:
         "each pipeline stage, the whole build with --jobs 1 and --jobs 2, and peak memory; print ratios "
         "against the baseline.",
     )
-    bench.add_argument("--size", type=float, default=5.0, metavar="MB", help="corpus size in MB (default 5)")
+    bench.add_argument("--size", type=float, default=20.0, metavar="MB", help="corpus size in MB (default 20)")
     bench.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     bench.add_argument("--segmenter", default="auto", choices=["auto", "jieba", "jieba_fast"],
                        help="the build's segmenter (the baseline is always bare jieba)")

@@ -30,7 +30,7 @@ LIST_COLUMNS = frozenset({"numerals"})
 # A row group is written when either limit is reached, so tables of long texts (documents, units, sentences)
 # do not gather in memory: both depend only on the rows, never on timing, so equal inputs give equal files.
 ROWS_PER_GROUP = 200_000
-BYTES_PER_GROUP = 16_000_000
+BYTES_PER_GROUP = 8_000_000
 _CSV_OPTIONS = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
 
 
@@ -204,8 +204,8 @@ class TableWriter:
 
 # --------------------------------------------------------------------------------------------------------
 # Bundles: the tables of one document in one file (Arrow IPC streams after a small JSON index). A build's cache
-# entries are bundles, and pool workers hand their tables to the writing process as bundles: the writer maps
-# the file into memory instead of receiving and unpickling the bytes through a pipe.
+# entries are bundles, and pool workers hand their tables to the writing process as bundles: the writer reads a
+# file instead of receiving and unpickling the bytes through a pipe.
 
 _BUNDLE_MAGIC = b"FUPINB1\n"
 
@@ -237,19 +237,26 @@ def write_bundle(path: Path, tables: dict[str, pa.Table]) -> None:
 
 
 def read_bundle(path: Path) -> dict[str, pa.Table]:
-    """The tables of a bundle file, memory-mapped (no copy). Raises ``ValueError`` for a damaged file."""
-    source = pa.memory_map(str(path), "r")
-    try:
-        data = source.read_buffer()
-    finally:
-        source.close()  # the buffer keeps the mapping alive
-    magic = len(_BUNDLE_MAGIC)
-    if data.size < magic + 8 or data[:magic].to_pybytes() != _BUNDLE_MAGIC:
-        raise ValueError(f"{path}: not a table bundle")
-    length = int.from_bytes(data[magic:magic + 8].to_pybytes(), "little")
-    start = magic + 8 + length
-    try:
-        index = json.loads(data[magic + 8:start].to_pybytes())
-        return {name: pa.ipc.open_stream(data.slice(start + offset, size)).read_all() for name, offset, size in index}
-    except (pa.ArrowInvalid, json.JSONDecodeError, TypeError, ValueError) as error:
-        raise ValueError(f"{path}: damaged table bundle ({error})") from None
+    """The tables of a bundle file. Raises ``ValueError`` for a damaged file.
+
+    Each table is read into buffers of its own: a writer may keep a small table long after the large ones of the
+    same document were written, and must not keep the whole file in memory for it.
+    """
+    with pa.OSFile(str(path), "r") as handle:
+        magic = handle.read(len(_BUNDLE_MAGIC) + 8)
+        if len(magic) < len(_BUNDLE_MAGIC) + 8 or magic[:len(_BUNDLE_MAGIC)] != _BUNDLE_MAGIC:
+            raise ValueError(f"{path}: not a table bundle")
+        length = int.from_bytes(magic[len(_BUNDLE_MAGIC):], "little")
+        try:
+            if length > handle.size():
+                raise ValueError("index longer than the file")
+            index = json.loads(handle.read(length))
+            tables = {}
+            for name, _offset, size in index:  # the streams follow the index in its order
+                buffer = handle.read_buffer(size)
+                if buffer.size != size:
+                    raise ValueError("file ends early")
+                tables[name] = pa.ipc.open_stream(buffer).read_all()
+        except (pa.ArrowInvalid, json.JSONDecodeError, TypeError, ValueError) as error:
+            raise ValueError(f"{path}: damaged table bundle ({error})") from None
+    return tables
