@@ -525,7 +525,7 @@ def build_corpus(
             shutil.rmtree(spool, ignore_errors=True)
     if cache_dir is not None and cache_dir.is_dir():
         for stale in cache_dir.iterdir():  # entries of documents no longer in the corpus, and older formats
-            if stale.is_file() and stale.stem not in used_keys:
+            if stale.is_file() and (stale.suffix != ".arrow" or stale.stem not in used_keys):
                 stale.unlink(missing_ok=True)
     summary.seconds = time.perf_counter() - started
     return summary
