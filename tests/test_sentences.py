@@ -80,3 +80,30 @@ def test_ascii_semicolon_like_full_width():
     full_frame = split_sentences("带动贫困群众1.72万人；生态保护是重要任务。")
     assert len(full_frame) == 2
     assert len(ascii_frame) == len(full_frame)
+
+
+# ---------------------------------------------------------------------------------------- frame_from_rows
+
+ROW_DTYPES = {"n": "int64", "ok": "bool", "kept": "object", "lists": "object"}
+
+
+@pytest.mark.parametrize("label", [["a", "b"], ["a", None]], ids=["fast path", "rows path"])
+def test_frame_from_rows_gives_what_rows_plus_astype_give(label):
+    """Typed columns as astype gives them; object columns keep None and lists (pandas' rows path makes NaN)."""
+    import pandas as pd
+
+    from fupin_research.split import frame_from_rows
+
+    rows = [(1, label[0], True, None, [4, 2]), (2, label[1], False, "x", [1, 8])]
+    names = ["n", "label", "ok", "kept", "lists"]
+    frame = frame_from_rows(rows, names, ROW_DTYPES)
+    expected = pd.DataFrame(rows, columns=names).astype({"n": "int64", "ok": "bool"})
+    kept = ["kept", "lists"]
+    pd.testing.assert_frame_equal(frame.drop(columns=kept), expected.drop(columns=kept))  # dtypes included
+    assert frame[kept].dtypes.tolist() == [object, object]
+    assert frame.kept.tolist() == [None, "x"] and frame.lists.tolist() == [[4, 2], [1, 8]]
+    empty = frame_from_rows([], names, ROW_DTYPES)
+    assert empty.columns.tolist() == names and empty.dtypes.tolist() == [frame.n.dtype, object, bool, object, object]
+    # values other than bools go through pandas' own conversion (numpy would read None as false, pandas NaN as true)
+    odd = [(1, "a", None, None, []), (2, "b", 1, None, [])]
+    assert frame_from_rows(odd, names, ROW_DTYPES).ok.tolist() == pd.DataFrame(odd).astype({2: "bool"})[2].tolist()

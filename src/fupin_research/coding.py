@@ -18,7 +18,7 @@ import pandas as pd
 import yaml
 
 from fupin_research.paths import data_dir, file_state
-from fupin_research.split import frame_from_columns
+from fupin_research.split import frame_from_rows
 
 CODE_COLUMNS = ["doc_id", "unit_id", "dimension", "code", "type", "evidence", "start", "end"]
 HAND_COLUMNS = ["doc_id", "unit_id", "dimension", "code", "reason"]
@@ -223,8 +223,7 @@ def code_units(units: pd.DataFrame, codebook: dict[str, Any] | None = None) -> p
             (doc_id, unit_id, *codes[index], term, offset + position, offset + position + len(term))
             for index, position, term in _unit_evidence(plan, text)
         )
-    columns = list(map(list, zip(*rows))) if rows else [[] for _ in CODE_COLUMNS]
-    return frame_from_columns(dict(zip(CODE_COLUMNS, columns)), {"start": "int64", "end": "int64"})
+    return frame_from_rows(rows, CODE_COLUMNS, {"start": "int64", "end": "int64"})
 
 
 def primary_codes(codes: pd.DataFrame, codebook: dict[str, Any] | None = None) -> pd.DataFrame:

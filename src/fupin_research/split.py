@@ -24,10 +24,12 @@ def frame_from_columns(columns: dict[str, list[Any]], dtypes: dict[str, str] | N
     """The table ``pd.DataFrame(rows, columns=...).astype(dtypes)`` would give, built column by column.
 
     ``columns`` maps each column name to its values (all lists of one length); ``dtypes`` may set
-    ``"int64"`` (Python ints) or ``"string"`` columns, the rest are inferred as pandas would. Building
-    from rows makes pandas infer every column from Python objects, several times slower than handing it
-    typed arrays; the fast path is taken only where the result is certainly the same (every inferred
-    column all ``str`` under pandas' pyarrow-backed string inference), else the rows are built as before.
+    ``"int64"`` (Python ints), ``"bool"`` or ``"string"`` columns, and ``"object"`` for values kept exactly as
+    given (``None`` stays ``None``, a list stays a list; not the ``NaN`` that pandas' string inference would
+    make of a missing string); the rest are inferred as pandas would. Building from rows makes pandas infer
+    every column from Python objects, several times slower than handing it typed arrays; the fast path is
+    taken only where the result is certainly the same (every inferred column all ``str`` under pandas'
+    pyarrow-backed string inference), else the rows are built as before.
 
     Example:
         >>> frame = frame_from_columns({"a": ["x", "y"], "n": [1, 2]}, {"n": "int64"})
@@ -41,11 +43,26 @@ def frame_from_columns(columns: dict[str, list[Any]], dtypes: dict[str, str] | N
         if fast is not None:
             return pd.DataFrame(fast, columns=names, copy=False)
         rows = list(zip(*columns.values(), strict=True))
-        return pd.DataFrame(rows, columns=names).astype(dtypes)
+        kept = [name for name, dtype in dtypes.items() if dtype == "object"]
+        frame = pd.DataFrame(rows, columns=names).astype({k: v for k, v in dtypes.items() if k not in kept})
+        for name in kept:
+            frame[name] = pd.Series(columns[name], index=frame.index, dtype=object)
+        return frame
     key = (tuple(names), tuple(dtypes.items()))
     if key not in _EMPTY:
         _EMPTY[key] = pd.DataFrame([], columns=names).astype(dtypes)
     return _EMPTY[key].copy()
+
+
+def frame_from_rows(rows: list[tuple], names: list[str], dtypes: dict[str, str] | None = None) -> pd.DataFrame:
+    """:func:`frame_from_columns` for rows given as tuples in the order of ``names``.
+
+    Example:
+        >>> frame_from_rows([(1, "x", True)], ["n", "a", "ok"], {"n": "int64", "ok": "bool"}).dtypes.tolist()
+        [dtype('int64'), <StringDtype(na_value=nan)>, dtype('bool')]
+    """
+    values = map(list, zip(*rows)) if rows else ([] for _ in names)
+    return frame_from_columns(dict(zip(names, values, strict=True)), dtypes)
 
 
 def _typed_columns(columns: dict[str, list[Any]], dtypes: dict[str, str]) -> dict[str, Any] | None:
@@ -57,6 +74,14 @@ def _typed_columns(columns: dict[str, list[Any]], dtypes: dict[str, str]) -> dic
             wanted = dtypes.get(name)
             if wanted == "int64":
                 data[name] = np.array(values, dtype=np.int64)
+                continue
+            if wanted == "object":
+                data[name] = pd.Series(values, dtype=object)  # a Series: lists of equal length stay one per row
+                continue
+            if wanted == "bool":
+                if set(map(type, values)) != {bool}:  # numpy reads None as False, pandas (via NaN) as True
+                    return None
+                data[name] = np.array(values, dtype=bool)
                 continue
             dtype = pd.StringDtype() if wanted == "string" else inferred if wanted is None else None
             if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):

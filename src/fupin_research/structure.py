@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from fupin_research.paths import data_dir, file_state
-from fupin_research.split import frame_from_columns
+from fupin_research.split import frame_from_rows
 
 UNIT_COLUMNS = ["doc_id", "unit_id", "level", "heading", "start", "end", "text", "province", "flag"]
 
@@ -370,8 +370,7 @@ def _frame(text: str, doc_id: str, doc: str, starts: list[_Start]) -> pd.DataFra
                 flag,
             )
         )
-    columns = list(map(list, zip(*rows))) if rows else [[] for _ in UNIT_COLUMNS]
-    return frame_from_columns(dict(zip(UNIT_COLUMNS, columns)), {"level": "int64", "start": "int64", "end": "int64"})
+    return frame_from_rows(rows, UNIT_COLUMNS, {"level": "int64", "start": "int64", "end": "int64"})
 
 
 def leaf_mask(units: pd.DataFrame) -> pd.Series:

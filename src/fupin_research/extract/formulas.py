@@ -31,12 +31,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from fupin_research.paths import data_dir, file_state
+from fupin_research.split import frame_from_rows
 
 COLUMNS = ["start", "end", "surface", "normalized", "numerals", "known", "quoted"]
+# numerals: one list of ints per row
+_DTYPES = {"start": "int64", "end": "int64", "numerals": "object", "known": "bool", "quoted": "bool"}
 
 _NUM_VALUES = {
     "一": 1, "二": 2, "两": 2, "双": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
@@ -435,25 +437,5 @@ def extract_formulas(
         is_quoted = quoted or text[start - 1:start] in _OPEN_QUOTES or text[end:end + 1] in _CLOSE_QUOTES
         numerals = formula_numerals(normalized)
         rows.append((start, end, surface, normalized, numerals, normalized in known, is_quoted))
-    return _frame(rows)
+    return frame_from_rows(rows, COLUMNS, _DTYPES)
 
-
-def _frame(rows: list[tuple]) -> pd.DataFrame:
-    """The rows as a table, one column at a time (much faster than rows plus ``astype``; same dtypes)."""
-    if not rows:
-        return _empty_template().copy()  # a copy: callers may add columns
-    starts, ends, surfaces, normalized, numerals, known, quoted = (list(column) for column in zip(*rows))
-    return pd.DataFrame({
-        "start": np.array(starts, dtype=np.int64),
-        "end": np.array(ends, dtype=np.int64),
-        "surface": surfaces,
-        "normalized": normalized,
-        "numerals": pd.Series(numerals, dtype=object),  # one list per row
-        "known": np.array(known, dtype=bool),
-        "quoted": np.array(quoted, dtype=bool),
-    })
-
-
-@cache
-def _empty_template() -> pd.DataFrame:
-    return pd.DataFrame([], columns=COLUMNS).astype({"start": "int64", "end": "int64", "known": bool, "quoted": bool})

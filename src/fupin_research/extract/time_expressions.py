@@ -34,13 +34,15 @@ from __future__ import annotations
 import bisect
 import calendar
 import datetime as dt
-import functools
 import re
 
-import numpy as np
 import pandas as pd
 
+from fupin_research.split import frame_from_rows
+
 COLUMNS = ["start", "end", "surface", "kind", "start_date", "end_date", "year_source"]
+# unknown dates and sources stay None (not NaN)
+_DTYPES = {"start": "int64", "end": "int64", "start_date": "object", "end_date": "object", "year_source": "object"}
 
 _CN_DIGITS = {
     "〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
@@ -346,29 +348,5 @@ def extract_time_expressions(
                 start, end = _month_span(y, mo)
                 kind = "month"
         rows.append((m.start(), m.end(), m.group(), kind, _iso(start), _iso(end), source))
-    return _frame(rows)
+    return frame_from_rows(rows, COLUMNS, _DTYPES)
 
-
-def _frame(rows: list[tuple]) -> pd.DataFrame:
-    """The rows as a table: one column at a time (much faster than rows plus ``astype``), same dtypes."""
-    if not rows:
-        return _empty_template().copy()  # a copy: callers may add columns
-    starts, ends, surfaces, kinds, start_dates, end_dates, sources = (list(column) for column in zip(*rows))
-    return pd.DataFrame({
-        "start": np.array(starts, dtype=np.int64),
-        "end": np.array(ends, dtype=np.int64),
-        "surface": surfaces,
-        "kind": kinds,
-        # keep None (not NaN) for unknown values
-        "start_date": pd.Series(start_dates, dtype=object),
-        "end_date": pd.Series(end_dates, dtype=object),
-        "year_source": pd.Series(sources, dtype=object),
-    })
-
-
-@functools.cache
-def _empty_template() -> pd.DataFrame:
-    frame = pd.DataFrame([], columns=COLUMNS).astype({"start": "int64", "end": "int64"})
-    for column in ("start_date", "end_date", "year_source"):
-        frame[column] = pd.Series([], index=frame.index, dtype=object)
-    return frame
