@@ -201,3 +201,27 @@ def test_damaged_cache_entry_is_rebuilt(tmp_path):
     summary = build_corpus(corpus, out)
     assert summary.processed == 1 and summary.reused == 0
     assert pd.read_parquet(out / "tokens.parquet").equals(expected)
+
+
+def test_a_missing_segmenter_stops_the_build_before_it_starts(small_corpus, tmp_path, monkeypatch):
+    """Checked once, up front: a spawned worker failing to load it would be restarted by the pool for ever."""
+    from fupin_research.segment import resolve_segmenter
+
+    monkeypatch.setitem(sys.modules, "_jieba_fast_functions_py3", None)  # as if jieba_fast were not installed
+    assert resolve_segmenter("auto") == "jieba"
+    for jobs in (1, 2):
+        with pytest.raises(ValueError, match="jieba_fast segmenter is not installed"):
+            build_corpus(small_corpus, tmp_path / "out", jobs=jobs, settings=BuildSettings("jieba_fast"))
+    assert list(tmp_path.iterdir()) == []  # nothing written, no temporary folder left
+
+
+def test_a_pool_that_cannot_start_leaves_no_temporary_folders(small_corpus, tmp_path, monkeypatch):
+    import fupin_research.build as build
+
+    def broken_pool(settings, jobs):
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(build, "_start_pool", broken_pool)
+    with pytest.raises(OSError, match="no more processes"):
+        build_corpus(small_corpus, tmp_path / "out", jobs=2)
+    assert [p.name for p in tmp_path.iterdir()] == []

@@ -23,7 +23,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -434,9 +434,10 @@ def build_corpus(
     corpus_dir, out_dir = Path(corpus_dir), Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir}: exists and is not a folder")
-    settings = BuildSettings(segmenter=resolve_segmenter((settings or BuildSettings()).segmenter))
-    if settings.segmenter != "jieba" and jobs == 1 and not scheduler:
-        get_tokenizer(backend=settings.segmenter)  # fail early and clearly if the backend is missing
+    settings = settings or BuildSettings()
+    # a segmenter that is not installed fails here, clearly, before any worker starts (a spawned worker
+    # failing to load it would be restarted by the pool again and again)
+    settings = replace(settings, segmenter=resolve_segmenter(settings.segmenter))
     if out_dir.resolve() == corpus_dir.resolve():
         raise InputError(f"{out_dir}: write the tables to another folder than the corpus itself")
     files = corpus_files(corpus_dir)
@@ -457,23 +458,17 @@ def build_corpus(
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
         # pool workers hand their tables over as files here (on the same disk), not through a pipe
-        spool = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.spool.", dir=out_dir.parent)) if jobs > 1 else None
+        spool = None
+        if jobs > 1 and not scheduler:
+            spool = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.spool.", dir=out_dir.parent))
     except OSError as error:
         raise InputError(f"{out_dir}: cannot write tables there ({error.strerror})") from None
     tasks = (
         Task(i, str(path), rows.get(path.stem, {}), settings, fingerprint, str(cache_dir) if cache_dir else None,
-             str(spool) if spool and not scheduler else None)
+             str(spool) if spool else None)
         for i, path in enumerate(files)
     )
     pool, bar = None, None
-    if scheduler:
-        results = _run_dask(tasks, settings, scheduler)
-    elif jobs > 1:
-        pool = _start_pool(settings, jobs)  # before the progress bar starts a thread
-        results = _run_pool(pool, tasks, jobs)
-    else:
-        results = _run_local(tasks, settings)
-
     summary = BuildSummary()
     for name, reason in duplicates:
         summary.skipped.append((name, reason))
@@ -484,7 +479,15 @@ def build_corpus(
     inferred = [c for c in ("title", "date", "date_kind", "province") if c not in manifest_columns]
     document_columns = ["doc_id", *manifest_columns, *inferred, *DOCUMENT_FIELDS]
     used_keys: set[str] = set()
-    try:
+    try:  # from here on, the temporary folders are removed whatever happens
+        results: Iterator[Result]
+        if scheduler:
+            results = _run_dask(tasks, settings, scheduler)
+        elif jobs > 1:
+            pool = _start_pool(settings, jobs)  # before the progress bar starts a thread
+            results = _run_pool(pool, tasks, jobs)
+        else:
+            results = _run_local(tasks, settings)
         bar = _progress_bar(files, progress)
         writers: dict[str, TableWriter] = {}
         for result in results:

@@ -41,7 +41,9 @@ def resolve_segmenter(name: str) -> str:
     """The segmenter a setting names: ``auto`` is ``jieba_fast`` where it is installed, else ``jieba``.
 
     Both give jieba 0.42.1's tokens (tested on every shipped text); ``jieba_fast`` only computes jieba's
-    dictionary route in C. Name ``jieba`` to use the reference implementation alone.
+    dictionary route in C. Name ``jieba`` to use the reference implementation alone. Raises ``ValueError``
+    for an unknown name, or for ``jieba_fast`` where it is not installed (checked without loading a
+    dictionary, so a build can fail before it starts any worker).
 
     Example:
         >>> resolve_segmenter("jieba")
@@ -49,15 +51,26 @@ def resolve_segmenter(name: str) -> str:
         >>> resolve_segmenter("auto") in SEGMENTERS
         True
     """
-    if name != "auto":
-        if name not in SEGMENTERS:
-            raise ValueError(f"unknown segmenter {name!r}: choose one of auto, {', '.join(SEGMENTERS)}")
-        return name
+    if name == "auto":
+        try:
+            _compiled_functions()
+        except ValueError:
+            return "jieba"
+        return "jieba_fast"
+    if name not in SEGMENTERS:
+        raise ValueError(f"unknown segmenter {name!r}: choose one of auto, {', '.join(SEGMENTERS)}")
+    if name == "jieba_fast":
+        _compiled_functions()
+    return name
+
+
+def _compiled_functions():
+    """jieba_fast's compiled module; ``ValueError`` saying how to install it where it is missing."""
     try:
-        import _jieba_fast_functions_py3  # noqa: F401
+        import _jieba_fast_functions_py3 as compiled
     except ImportError:
-        return "jieba"
-    return "jieba_fast"
+        raise ValueError("the jieba_fast segmenter is not installed: pip install 'fupin-research[fast]'") from None
+    return compiled
 
 
 def get_tokenizer(userdict: str | os.PathLike[str] | None = None, *, backend: str = "jieba") -> jieba.Tokenizer:
@@ -89,10 +102,7 @@ class FastRouteTokenizer(jieba.Tokenizer):
     """
 
     def __init__(self, *args, **kwargs):
-        try:
-            import _jieba_fast_functions_py3 as compiled
-        except ImportError:
-            raise ValueError("the jieba_fast segmenter is not installed: pip install 'fupin-research[fast]'") from None
+        compiled = _compiled_functions()
         super().__init__(*args, **kwargs)
         self._dag_and_route = compiled._get_DAG_and_calc
         self._viterbi = compiled._viterbi
