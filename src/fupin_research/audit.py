@@ -7,7 +7,8 @@ Two pure functions on DataFrames:
 * :func:`audit_quantities` returns the ``checks`` table: parts that should add up to a stated
   total (其中 ...), shares that follow from two stated figures (占 ...%), change statements with two
   figures (由 A 下降至 B), differences (超出省标(3509元)742元), the same indicator stated twice, and
-  values off by orders of magnitude. Arithmetic is exact (``Decimal``); the tolerance is the rounding
+  values off by orders of magnitude. Verdicts: consistent, inconsistent, unverifiable, and incomplete
+  (parts after 其中 that add up to less than the total). Arithmetic is exact (``Decimal``); the tolerance is the rounding
   of the stated figures (half a unit of the last written digit).
 
 The audit reports what the text claims; it never changes the text.
@@ -227,22 +228,10 @@ def _indicator(candidates: _Candidates, any_of: re.Pattern[str] | None, regions:
 
 
 def _provinces_re() -> re.Pattern[str]:
-    from fupin_research.paths import data_dir
+    """Any written form of a province (name, full name, ``;``-separated aliases of data/provinces.csv)."""
+    from fupin_research.structure import province_mention_pattern  # the one province matcher
 
-    path = data_dir() / "provinces.csv"
-    if not path.exists():
-        return _alternation(("内蒙",))
-    return _alternation(_read_provinces(file_state(path)))
-
-
-@functools.cache
-def _read_provinces(state: tuple[str, int, int]) -> tuple[str, ...]:
-    names: list[str] = []
-    frame = pd.read_csv(state[0], dtype=str).fillna("")
-    for row in frame.itertuples():
-        names += [row.name, row.full_name] + [a for a in row.aliases.split("|") if a]
-    names += ["内蒙"]
-    return tuple(sorted({n for n in names if n}, key=len, reverse=True))
+    return province_mention_pattern()[1]
 
 
 @functools.lru_cache(maxsize=8)
@@ -508,8 +497,9 @@ def _breakdowns(text: str, qs: list, doc_id: str) -> list[dict]:
                 continue
             full = sum((_d(q.value) for q in group), Decimal(0))
             if full <= t_val:
-                out.append(_check(doc_id, "breakdown_sum", [total, *group], _fmt(t_val), _fmt(full), "consistent",
-                                  f"parts within the total {total.surface} (the list need not be complete)"))
+                # Parts that fall short never confirm the total: the list is incomplete, or a figure is wrong.
+                out.append(_check(doc_id, "breakdown_sum", [total, *group], _fmt(t_val), _fmt(full), "incomplete",
+                                  f"parts add up to {_fmt(t_val - full)} less than the total {total.surface}"))
             else:
                 out.append(_check(doc_id, "breakdown_sum", [total, *group], _fmt(t_val), _fmt(full), "unverifiable",
                                   "the figures after 其中 add up to more than the total; not all may be parts"))

@@ -8,7 +8,6 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +15,7 @@ import pandas as pd
 from fupin_research.errors import InputError
 from fupin_research.io import read_text_with_encoding
 from fupin_research.normalize import NormalizedText, normalize, normalize_with_offsets
-from fupin_research.paths import data_dir, file_state, reports_corpus_dir, seed_corpus_dir
+from fupin_research.paths import reports_corpus_dir, seed_corpus_dir
 
 MANIFEST_NAME = "manifest.csv"
 # The documents table's own columns, after the manifest's.
@@ -156,12 +155,10 @@ def infer_date(text: str, *, head: int = 300) -> str | None:
         return None
 
 
-@cache
-def _province_matcher(state: tuple[str, int, int]) -> tuple[dict[str, str], re.Pattern[str]]:
-    from fupin_research.structure import province_aliases
+def _province_matcher() -> tuple[dict[str, str], re.Pattern[str]]:
+    from fupin_research.structure import province_mention_pattern  # the one province matcher
 
-    aliases = province_aliases()
-    return aliases, re.compile("|".join(sorted(map(re.escape, aliases), key=len, reverse=True)))
+    return province_mention_pattern()
 
 
 def infer_province(text: str, *, share: float = 0.6) -> str | None:
@@ -175,7 +172,7 @@ def infer_province(text: str, *, share: float = 0.6) -> str | None:
         >>> infer_province("广西、甘肃、河南的做法") is None
         True
     """
-    aliases, pattern = _province_matcher(file_state(data_dir() / "provinces.csv"))
+    aliases, pattern = _province_matcher()
     counts: dict[str, int] = {}
     for match in pattern.finditer(text):
         name = aliases[match.group()]

@@ -32,12 +32,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from fupin_research.extract.numerals import int_to_chinese, small_chinese_int
 from fupin_research.paths import data_dir, file_state
 from fupin_research.split import frame_from_rows
 
 UNIT_COLUMNS = ["doc_id", "unit_id", "level", "heading", "start", "end", "text", "province", "flag"]
 
-_CN_DIGITS = "零一二三四五六七八九"
 _CN_NUM = "一二三四五六七八九十"
 # Characters that may separate units besides whitespace (zero-width residue of web extraction).
 _INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
@@ -66,18 +66,13 @@ _LABEL_MAX = 30
 def cn_to_int(numeral: str) -> int | None:
     """Convert a Chinese numeral from 一 to 九十九 into an int (None if it is not one).
 
+    Parsed by :func:`fupin_research.extract.numerals.small_chinese_int`, the one home of numerals.
+
     Example:
         >>> cn_to_int("十二"), cn_to_int("三"), cn_to_int("二十"), cn_to_int("")
         (12, 3, 20, None)
     """
-    if not numeral or any(ch not in _CN_NUM for ch in numeral):
-        return None
-    if "十" not in numeral:
-        return _CN_DIGITS.index(numeral) if len(numeral) == 1 else None
-    tens, _, ones = numeral.partition("十")
-    if len(tens) > 1 or len(ones) > 1 or "十" in ones:
-        return None
-    return (_CN_DIGITS.index(tens) if tens else 1) * 10 + (_CN_DIGITS.index(ones) if ones else 0)
+    return small_chinese_int(numeral)
 
 
 def int_to_cn(number: int) -> str:
@@ -87,9 +82,7 @@ def int_to_cn(number: int) -> str:
         >>> int_to_cn(1), int_to_cn(10), int_to_cn(14), int_to_cn(30)
         ('一', '十', '十四', '三十')
     """
-    tens, ones = divmod(number, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else _CN_DIGITS[tens] + "十")
-    return head + (_CN_DIGITS[ones] if ones else "")
+    return int_to_chinese(number) if 1 <= number <= 99 else str(number)
 
 
 def load_provinces(path: str | Path | None = None) -> pd.DataFrame:
@@ -140,6 +133,26 @@ def _default_provinces(state: tuple[str, int, int]) -> tuple[dict[str, str], re.
     """
     aliases = province_aliases(load_provinces(state[0]))
     return aliases, _province_regex(aliases)
+
+
+def province_mention_pattern() -> tuple[dict[str, str], re.Pattern[str]]:
+    """(aliases, regex) finding any written form of a province in running text (longest form first).
+
+    The one matcher of province names: :func:`fupin_research.corpus.infer_province` and the place
+    attribution of :mod:`fupin_research.audit` call it. Aliases come from ``data/provinces.csv`` (``;``).
+
+    Example:
+        >>> aliases, pattern = province_mention_pattern()
+        >>> [aliases[m.group()] for m in pattern.finditer("内蒙古自治区和内蒙、广西壮族自治区")]
+        ['内蒙古', '内蒙古', '广西']
+    """
+    return _mention_pattern(file_state(data_dir() / "provinces.csv"))
+
+
+@cache
+def _mention_pattern(state: tuple[str, int, int]) -> tuple[dict[str, str], re.Pattern[str]]:
+    aliases = _default_provinces(state)[0]
+    return aliases, re.compile("|".join(sorted(map(re.escape, aliases), key=len, reverse=True)))
 
 
 def _label(text: str) -> str:

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from fupin_research.extract.numerals import CHINESE_DIGITS, MAGNITUDES, small_chinese_int
 from fupin_research.paths import data_dir, file_state
 from fupin_research.split import frame_from_rows
 
@@ -40,9 +41,10 @@ COLUMNS = ["start", "end", "surface", "normalized", "numerals", "known", "quoted
 # numerals: one list of ints per row
 _DTYPES = {"start": "int64", "end": "int64", "numerals": "object", "known": "bool", "quoted": "bool"}
 
+# Values come from the one numeral module; 双 (a pair) counts 2 in formulas only (两学一做, 双到户).
 _NUM_VALUES = {
-    "一": 1, "二": 2, "两": 2, "双": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-    "十": 10, "百": 100, "千": 1000,
+    **{ch: CHINESE_DIGITS[ch] for ch in "一二两三四五六七八九"}, "双": 2,
+    **{ch: MAGNITUDES[ch] for ch in "十百千"},
 }
 _NUMC = "".join(_NUM_VALUES)
 _DIGIT_TO_CN = dict(zip("0123456789", "〇一二三四五六七八九", strict=True))
@@ -203,7 +205,7 @@ def formula_numerals(normalized: str) -> list[int]:
             i += 1  # the 一 of 统一 (三统一) is no numeral
             continue
         if char == "十" and i + 1 < len(normalized) and normalized[i + 1] in "一二三四五六七八九":
-            values.append(10 + _NUM_VALUES[normalized[i + 1]])  # 十一 … 十九
+            values.append(small_chinese_int(normalized[i:i + 2]) or 0)  # 十一 … 十九
             i += 2
             continue
         if char in _NUM_VALUES:

@@ -32,6 +32,9 @@ _SMALL_UNITS: dict[str, int] = {"十": 10, "拾": 10, "百": 100, "佰": 100, "�
 _BIG_UNITS: dict[str, int] = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
 MAGNITUDES: dict[str, int] = {**_SMALL_UNITS, **_BIG_UNITS}
 _POINT = ("点", "點")
+_SIGNS = ("负", "負", "-", "－")
+# Two neighbouring digits name a vague range (三四万 = 3..4 万); 三五 (三五百) is the one customary gap.
+_VAGUE_PAIRS = {(a, a + 1) for a in range(1, 9)} | {(3, 5)}
 
 
 def parse_arabic(span: str) -> Number:
@@ -146,10 +149,13 @@ def chinese_to_number(span: str) -> Number:
     Example:
         >>> chinese_to_number("七百六十六亿四千万"), chinese_to_number("二百零五")
         (76640000000, 205)
-        >>> chinese_to_number("三点五")
-        Decimal('3.5')
+        >>> chinese_to_number("三点五"), chinese_to_number("負十點五"), chinese_to_number("二百五")
+        (Decimal('3.5'), Decimal('-10.5'), 250)
     """
     s = span.strip()
+    if s[:1] in _SIGNS:  # 负十点五 = -10.5 (负/負 or a minus sign)
+        value = chinese_to_number(s[1:])
+        return -value
     if s.startswith("百分之"):
         s = s[3:]
     point = next((p for p in _POINT if p in s), None)
@@ -184,3 +190,80 @@ def split_chinese_magnitude(span: str) -> tuple[Number, int]:
     if mag and head and not any(ch in _BIG_UNITS for ch in head):
         return chinese_to_number(head), magnitude_multiplier(mag)
     return chinese_to_number(s), 1
+
+
+def small_chinese_int(numeral: str) -> int | None:
+    """Return the value of a small Chinese numeral (一 … 九十九, ordinals of headings and plans), else None.
+
+    The one parser of heading numbers (一、 (二)), plan ordinals (十三五) and month/day numerals (十二月).
+
+    Example:
+        >>> small_chinese_int("十二"), small_chinese_int("三"), small_chinese_int("二十"), small_chinese_int("")
+        (12, 3, 20, None)
+    """
+    if not numeral or len(numeral) > 3 or any(ch not in "一二三四五六七八九十" for ch in numeral):
+        return None
+    if numeral.count("十") > 1 or (len(numeral) > 1 and "十" not in numeral):
+        return None
+    if len(numeral) == 3 and numeral[1] != "十":
+        return None
+    return _section(numeral)
+
+
+def digit_string_to_int(numeral: str) -> int | None:
+    """Read a run of Chinese digits one by one (二〇一七 → 2017, 二○一五 → 2015), else None.
+
+    Example:
+        >>> digit_string_to_int("二〇一七"), digit_string_to_int("二○一五"), digit_string_to_int("二十")
+        (2017, 2015, None)
+    """
+    if not numeral or any(ch not in CHINESE_DIGITS for ch in numeral):
+        return None
+    return int("".join(str(CHINESE_DIGITS[ch]) for ch in numeral))
+
+
+def int_to_chinese(number: int) -> str:
+    """Write 1..99 as a Chinese numeral (the inverse of :func:`small_chinese_int`).
+
+    Example:
+        >>> int_to_chinese(1), int_to_chinese(10), int_to_chinese(14), int_to_chinese(30)
+        ('一', '十', '十四', '三十')
+    """
+    if not 1 <= number <= 99:
+        raise ValueError(f"int_to_chinese handles 1..99, not {number}")
+    digits = "零一二三四五六七八九"
+    tens, ones = divmod(number, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else digits[tens] + "十")
+    return head + (digits[ones] if ones else "")
+
+
+def vague_range(numeral: str) -> tuple[int, int] | None:
+    """Return (low, high) of a vague Chinese numeral, or None when ``numeral`` is not vague.
+
+    Neighbouring digits (三四, 八九, 三五百, 四五千, 十七八), 几/数 with a unit of ten (几十 = 10..100,
+    数百 = 100..1000, following the money parser of JioNLP) and 十几 / 二十几 (10..20, 20..30).
+    A bare 几 or 数 is too vague to give a range (None); 万/亿 after the numeral are the caller's multiplier.
+
+    Example:
+        >>> vague_range("三四"), vague_range("三五百"), vague_range("几十"), vague_range("十几"), vague_range("三十")
+        ((3, 4), (300, 500), (10, 100), (10, 20), None)
+    """
+    s = numeral
+    if len(s) >= 2 and s[0] in "几数" and s[1:] in _SMALL_UNITS:  # 几十, 数百, 几千
+        unit = _SMALL_UNITS[s[1:]]
+        return unit, unit * 10
+    if s.endswith("几") and len(s) >= 2 and s[-2] == "十":  # 十几, 二十几
+        head = _section(s[:-1]) if all(ch in CHINESE_DIGITS or ch in _SMALL_UNITS for ch in s[:-1]) else None
+        return None if head is None else (head, head + 10)
+    unit = 1
+    if s[-1:] in _SMALL_UNITS and len(s) == 3:  # 三四十, 三五百, 四五千
+        unit, s = _SMALL_UNITS[s[-1]], s[:-1]
+    tens = 0
+    if len(s) == 3 and s[0] == "十" and unit == 1:  # 十七八 = 17..18
+        tens, s = 10, s[1:]
+    if len(s) != 2 or any(ch not in CHINESE_DIGITS for ch in s):
+        return None
+    a, b = CHINESE_DIGITS[s[0]], CHINESE_DIGITS[s[1]]
+    if (a, b) not in _VAGUE_PAIRS:
+        return None
+    return tens + a * unit, tens + b * unit

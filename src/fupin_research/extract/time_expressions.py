@@ -38,16 +38,13 @@ import re
 
 import pandas as pd
 
+from fupin_research.extract.numerals import digit_string_to_int, small_chinese_int
 from fupin_research.split import frame_from_rows
 
 COLUMNS = ["start", "end", "surface", "kind", "start_date", "end_date", "year_source"]
 # unknown dates and sources stay None (not NaN)
 _DTYPES = {"start": "int64", "end": "int64", "start_date": "object", "end_date": "object", "year_source": "object"}
 
-_CN_DIGITS = {
-    "〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-}
-_CN_SMALL = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _DASH = r"[—–\-~～至到]+"
 _YEAR = r"(?:1[89]\d{2}|20\d{2})"
 _CN_YEAR = r"[〇○零一二三四五六七八九]{4}"
@@ -162,15 +159,12 @@ _REL_OFFSET = {
 
 
 def _cn_year(text: str) -> int:
-    return int("".join(str(_CN_DIGITS[c]) for c in text))
+    return digit_string_to_int(text) or 0
 
 
 def _cn_small(text: str) -> int:
-    """一 → 1, 十 → 10, 十三 → 13, 二十 → 20 (small Chinese numbers of plan ordinals)."""
-    if "十" not in text:
-        return _CN_SMALL[text]
-    tens, _, ones = text.partition("十")
-    return (_CN_SMALL[tens] if tens else 1) * 10 + (_CN_SMALL[ones] if ones else 0)
+    """一 → 1, 十 → 10, 十三 → 13, 二十 → 20 (small Chinese numbers of plan ordinals, months, days)."""
+    return small_chinese_int(text) or 0
 
 
 def _fyp_years(n: int) -> tuple[int, int]:
