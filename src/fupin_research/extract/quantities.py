@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache, lru_cache
 from operator import itemgetter
 from pathlib import Path
@@ -32,10 +33,12 @@ import pandas as pd
 
 from fupin_research.extract.numerals import (
     Number,
+    chinese_to_number,
     exact,
     magnitude_multiplier,
     parse_arabic,
     split_chinese_magnitude,
+    vague_range,
 )
 from fupin_research.paths import data_dir, file_state
 
@@ -74,7 +77,16 @@ _ANUM = (
 )
 _MAG = r"(?:万亿|亿万|千万|百万|十万|万|萬|亿|億|千(?!米|克|瓦|公顷|卡|方)|百(?!分))"
 _SEP = r"(?:-|－|—|–|~|～|至|到)"
-_CN_DIGIT = "零〇○一二两兩三四五六七八九十百千万萬亿億"
+_CN_DIGIT = "零〇○一二两兩三四五六七八九十百千万萬亿億壹贰貳叁參肆伍陆陸柒捌玖拾佰仟"
+_CN_START = "一二两兩三四五六七八九十壹贰貳叁參肆柒捌玖"
+# 伍/陆/拾 start a numeral only before another numeral character (队伍只能, 陆续, 收拾 are words).
+_CN_START_WORDLIKE = "伍陆陸拾"
+# 负 is a sign after a verb of change or a copula (增长负3.8%), not inside a word (税负5700多亿元).
+_SIGN_WORD_BEFORE = frozenset("长降为是至到于率值差幅")
+_SIGN_CH = frozenset("-－负負")
+# A number written after 万/亿 without a unit between (1万600, 100万三千, 1亿2000万) continues it.
+_CN_TAIL = "[一二两兩三四五六七八九][零〇一二两兩三四五六七八九]*[十百千][零〇一二两兩三四五六七八九十百千]*"
+_TAIL = rf"(?:(?<=[万萬亿億])(?P<tail>[0-9]{{1,4}}(?![0-9.．])|{_CN_TAIL}))"
 _CN_FRAC = r"(?:[点點][零〇○一二三四五六七八九]+)"
 
 _PREFIX = re.compile(
@@ -156,13 +168,19 @@ def _load(
     unit_alt = _alternation(list(units))
     cn_units = _alternation([u for u, (_k, _c, ok) in units.items() if ok])
     arabic = re.compile(
-        rf"(?P<num>{_ANUM})(?P<mag1>{_MAG})?(?P<u1>[%％])?"
+        rf"(?P<num>{_ANUM})(?P<mag1>{_MAG})?{_TAIL}?(?P<u1>[%％])?"
         rf"(?:(?P<sep>{_SEP})(?P<num2>{_ANUM}))?(?P<fz1>[多余])?(?P<mag>{_MAG})?(?P<fz2>[多余])?"
-        rf"(?P<unit>{unit_alt})?"
+        rf"(?:[ \u00a0]?(?P<unit>{unit_alt}))?"
     )
+    cn_num = (rf"(?:[零〇○](?=[点點])|[几数](?=[十百千万萬亿億])|[{_CN_START}]|[{_CN_START_WORDLIKE}](?=[{_CN_DIGIT}]))"
+              rf"[{_CN_DIGIT}几]*{_CN_FRAC}?")
     chinese = re.compile(
         rf"百分之(?P<pct>[零〇○一二两兩三四五六七八九十百千]+{_CN_FRAC}?)"
-        rf"|(?P<cn>[一二两兩三四五六七八九十][{_CN_DIGIT}]*{_CN_FRAC}?)"
+        r"|(?P<full>百分百)"
+        rf"|(?P<den>[一二两兩三四五六七八九十百千]+)分之(?P<numr>[一二两兩三四五六七八九十]+{_CN_FRAC}?)"
+        r"|(?P<half>一半)"
+        r"|(?P<cheng>[一二两三四五六七八九])成(?=[以左多的,，。；;、\s)）]|\Z)"
+        rf"|(?P<csign>[负負])?(?P<cn>{cn_num})(?:(?P<csep>至|到|－|-|~|～|—)(?P<cn2>{cn_num}))?"
         rf"(?P<cfz>[多余])?(?P<cmag>[万萬亿億]*)(?P<cunit>{cn_units})"
     )
     mods = _alternation(modifiers) if modifiers else "(?!)"
@@ -300,7 +318,7 @@ def _approx_kind(marker: str, inner: str) -> str:
     for word in (marker[-2:],):
         if word in _APPROX_KIND:
             return _APPROX_KIND[word]
-    return _APPROX_KIND[inner] if inner else "none"
+    return _APPROX_KIND.get(inner, "about") if inner else "none"  # a vague numeral (三四万) is "about"
 
 
 def _is_year(n: Number, mult: int) -> bool:
@@ -370,6 +388,24 @@ def _row(view: _View, s: int, e: int, number: Number, mult: int, unit: str, kind
     )
 
 
+def _is_sign(clean: str, i: int) -> bool:
+    """True when the -/负 at ``i`` is a sign: not a dash after a digit or code, and 负 not inside a word."""
+    prev = clean[i - 1] if i > 0 else ""
+    if prev and ((prev.isascii() and prev.isalnum()) or prev in _ARABIC_CH):
+        return False
+    if clean[i] in "负負" and prev and "\u4e00" <= prev <= "\u9fff" and prev not in _SIGN_WORD_BEFORE:
+        return False
+    return True
+
+
+@lru_cache(maxsize=4096)
+def _chinese_number(span: str) -> Number | None:
+    try:
+        return chinese_to_number(span)
+    except ValueError:
+        return None
+
+
 def _arabic_rows(view: _View, lex: QuantityLexicon, quoted: list[tuple[int, int]], qstarts: list[int]) -> list:
     clean = view.clean
     rows = []
@@ -378,6 +414,10 @@ def _arabic_rows(view: _View, lex: QuantityLexicon, quoted: list[tuple[int, int]
         before = clean[s - 1] if s > 0 else ""
         if before and (before in _ARABIC_CH or (before.isascii() and before.isalpha())):
             continue  # inside a code such as A123 or 17.01.2017
+        if before in (" ", "\u00a0") and s >= 2 and clean[s - 2] in _ORDINAL_OR_PLUS:
+            continue  # 第 5 名
+        # A sign right before the number (下降-3.8%, 增长负3.8%), not a dash between two numbers or codes.
+        sign = before in _SIGN_CH and _is_sign(clean, s - 1)
         g = m.groupdict()
         if len(g["num"]) > 40 or len(g["num2"] or "") > 40:
             continue  # a digit run this long is a code or garbage, never a measured amount
@@ -400,6 +440,18 @@ def _arabic_rows(view: _View, lex: QuantityLexicon, quoted: list[tuple[int, int]
         high: Number | None = None
         if g["sep"] and not (g["u1"] and not g["num2"]):
             high = exact(_parse_arabic(g["num2"]) * mult_high)
+            if not mag1 and mult_low > 1 and number * mult_low > high:
+                mult_low = 1  # 5000至2万元: the low end is already in 元, only 3至5万元 shares the 万
+        if g["tail"]:
+            # 1万600 = 10600, 1亿2000万 = 120,000,000, 100万三千 = 1,003,000: one number, multiplier 1.
+            tail = g["tail"]
+            tail_value = _parse_arabic(tail) if tail[0].isdigit() else _chinese_number(tail)
+            head_mult = magnitude_multiplier(mag1)
+            tail_mult = magnitude_multiplier(mag_text)  # 1亿3千多万: 3千多 × 万
+            if tail_value is None or g["sep"] or g["u1"] or tail_value * tail_mult >= head_mult:
+                continue  # not one number: leave it rather than guess
+            number, mult_low, mag_text = exact(number * head_mult + tail_value * tail_mult), 1, ""
+        scaled = mult_low > 1 or bool(g["tail"])  # a magnitude was written: the number counts something
         after = clean[e] if e < len(clean) else ""
         # Ordinals, issue numbers and number slogans (第82期, 1+8+10).
         if before in _ORDINAL_OR_PLUS or after in _PLUS:
@@ -418,7 +470,7 @@ def _arabic_rows(view: _View, lex: QuantityLexicon, quoted: list[tuple[int, int]
             h = None if p is not None or lex.households_re is None else lex.households_re.match(clean, e)
             if h is not None and lex.people_re.match(clean, h.end()):
                 p, h = h, None  # 2400多万贫困家庭学生: the household noun only modifies a people noun
-            if p is None and h is None and mult_low > 1:
+            if p is None and h is None and scaled:
                 p = lex.people_near_re.match(clean, e)
             shared = None if p is not None or h is not None else _shared_unit(clean, e, lex)
             if p is not None:
@@ -427,7 +479,7 @@ def _arabic_rows(view: _View, lex: QuantityLexicon, quoted: list[tuple[int, int]
                 unit, kind = "户", "household"  # 1.2万贫困户: a household noun counts like a classifier 户
             elif shared is not None:
                 kind, unit = shared  # 4.2和0.7个百分点: the unit written once serves both numbers
-            elif mult_low > 1:
+            elif scaled:
                 ctx = clean[max(0, s - 12):s]
                 if _MONEY_CONTEXT.search(ctx):
                     unit, kind = "元", "money"
@@ -454,8 +506,41 @@ def _arabic_rows(view: _View, lex: QuantityLexicon, quoted: list[tuple[int, int]
             high = None  # 2018-09: not a range
             if not unit:
                 continue
+        if sign and high is None:
+            number, s = -number, s - 1  # the sign is part of the surface
         rows.append(_row(view, s, e, number, mult_low, unit, kind, fuzz, high, "arabic"))
     return rows
+
+
+def _split_big(span: str) -> tuple[str, str]:
+    """(head, trailing 万/亿 run) of a numeral: 三四万 → (三四, 万)."""
+    end = len(span)
+    while end > 0 and span[end - 1] in "万萬亿億":
+        end -= 1
+    return span[:end], span[end:]
+
+
+def _share_row(view: _View, s: int, e: int, percent: Number) -> tuple:
+    """A fraction or share (三分之一, 一半, 五成, 百分百) as a percentage."""
+    return _row(view, s, e, exact(percent), 1, "%", "percent", "", None, "chinese")
+
+
+def _chinese_value(cn: str) -> tuple[Number, int, Number | None, str] | None:
+    """(number, multiplier, range_high, vague marker) of one Chinese numeral with its 万/亿, or None."""
+    head, big = _split_big(cn)
+    vague = vague_range(head) if head else None
+    if vague is not None:
+        mult = magnitude_multiplier(big)
+        return vague[0], mult, exact(vague[1] * mult), head
+    if any(ch in "几数" for ch in cn):
+        return None  # a bare 几个 / 数次 is too vague to measure
+    if len(cn) > 1 and set(cn) <= _CN_PLAIN_DIGITS:
+        return None  # 一九五二 / 五七 are dates or codes
+    try:
+        number, mult = _split_chinese_magnitude(cn)
+    except ValueError:
+        return None
+    return number, mult, None, ""
 
 
 def _chinese_rows(view: _View, lex: QuantityLexicon, quoted: list[tuple[int, int]], qstarts: list[int]) -> list:
@@ -468,20 +553,38 @@ def _chinese_rows(view: _View, lex: QuantityLexicon, quoted: list[tuple[int, int
             continue  # inside a longer numeral, or an ordinal (第十八届) / date (初一)
         if _in_spans(quoted, qstarts, s, e):
             continue
-        if m.group("pct") is not None:
+        g = m.groupdict()
+        if g["pct"] is not None:
             try:
-                number = _split_chinese_magnitude(m.group("pct"))[0]
+                number = _split_chinese_magnitude(g["pct"])[0]
             except ValueError:
                 continue
             rows.append(_row(view, s, e, number, 1, "%", "percent", "", None, "chinese"))
             continue
-        cn = m.group("cn")
-        if len(cn) > 40:
+        if g["full"] is not None:
+            rows.append(_share_row(view, s, e, 100))
             continue
-        if cn == "一" or (len(cn) > 1 and set(cn) <= _CN_PLAIN_DIGITS):
-            continue  # lone 一 is mostly an article; 一九五二 / 五六 are dates or vague
-        unit_text = m.group("cunit")
+        if g["half"] is not None:
+            rows.append(_share_row(view, s, e, 50))
+            continue
+        if g["cheng"] is not None:
+            rows.append(_share_row(view, s, e, 10 * (_chinese_number(g["cheng"]) or 0)))
+            continue
+        if g["den"] is not None:
+            den, numr = _chinese_number(g["den"]), _chinese_number(g["numr"])
+            if not den or numr is None or numr > den:
+                continue
+            rows.append(_share_row(view, s, e, Decimal(100) * Decimal(numr) / Decimal(den)))
+            continue
+        cn = g["cn"]
+        if len(cn) > 40 or len(g["cn2"] or "") > 40:
+            continue
+        if cn == "一" and not g["cn2"]:
+            continue  # lone 一 is mostly an article
+        unit_text = g["cunit"]
         kind, unit, _ok = lex.units[unit_text]
+        if unit_text == "人" and clean[e:e + 2] == "民币":
+            unit, kind, e = "元", "money", e + 2  # 一点二五人民币 is money
         after = clean[e] if e < len(clean) else ""
         if lex.exclusion_re is not None and lex.exclusion_re.match(clean, s):
             continue
@@ -495,13 +598,31 @@ def _chinese_rows(view: _View, lex: QuantityLexicon, quoted: list[tuple[int, int
             continue
         if kind == "classifier" and _is_enumeration(clean, s):
             continue  # 医疗机构费用再减免和大病再救助基金救助两项措施 names the parts, it measures nothing
-        try:
-            number, mult = _split_chinese_magnitude(cn)
-        except ValueError:
+        low = _chinese_value(cn)
+        if low is None:
             continue
-        if m.group("cmag"):
-            mult *= magnitude_multiplier(m.group("cmag"))
-        rows.append(_row(view, s, e, number, mult, unit, kind, m.group("cfz") or "", None, "chinese"))
+        number, mult, high, vague = low
+        cmag = magnitude_multiplier(g["cmag"]) if g["cmag"] else 1
+        if g["cn2"]:
+            # 两到三万 / 一百二十到一百五十万元: the 万 written once serves both ends (unless the low end has its own).
+            upper = _chinese_value(g["cn2"])
+            if upper is None or vague or upper[2] is not None:
+                continue
+            high_value = exact(upper[0] * upper[1] * cmag)
+            if mult == 1 and number * upper[1] * cmag <= high_value:
+                mult = upper[1]
+            if number * mult * cmag > high_value:
+                continue  # not a range we can read
+            high = high_value
+        mult *= cmag
+        if vague:
+            high = exact(high * cmag) if high is not None and not g["cn2"] else high
+        if g["csign"]:
+            if not _is_sign(clean, s):
+                s += 1  # 税负 is a word: the numeral starts after it
+            else:
+                number, high = -number, None
+        rows.append(_row(view, s, e, number, mult, unit, kind, g["cfz"] or vague, high, "chinese"))
     return rows
 
 
