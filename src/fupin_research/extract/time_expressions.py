@@ -45,10 +45,24 @@ COLUMNS = ["start", "end", "surface", "kind", "start_date", "end_date", "year_so
 # unknown dates and sources stay None (not NaN)
 _DTYPES = {"start": "int64", "end": "int64", "start_date": "object", "end_date": "object", "year_source": "object"}
 
-_DASH = r"[—–\-~～至到]+"
+_DASH = r"[—–\-－~～至到]+"
 _YEAR = r"(?:1[89]\d{2}|20\d{2})"
 _CN_YEAR = r"[〇○零一二三四五六七八九]{4}"
-_REL_WORDS = "今年|去年|上年|明年|前年|当年|本年|次年|全年|同年|上一年|下一年"
+_REL_WORDS = "今明两年|今年|去年|上年|明年|前年|当年|本年|次年|全年|同年|上一年|下一年|这一年|下年"
+# A month (Arabic or Chinese: 7月, 十二月), an optional day, and a part of the month (上旬, 月底).
+_CN_MONTH = r"十[一二]?|[一二三四五六七八九]"
+_CN_DAY = r"[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九]"
+_N_SMALL = r"[一二两三四五六七八九十\d]{1,3}"
+# 前 / 后 right before a count of months or quarters (2017年前三季度) start "the first N", not a deadline.
+_POST = (r"(?:以前|之前|前(?!" + _N_SMALL + r"个?(?:季度|月))|以来|起|开始|以后|之后|后(?!"
+         + _N_SMALL + r"个?(?:季度|月)))")
+# Parts of a year after it (or after 今年): quarters and the first N months or quarters.
+_YEAR_SUB = r"(?:第|前)?[一二三四两1-4]个?季度(?:末|初)?|前" + _N_SMALL + r"个?月(?:份)?"
+
+
+def _md(p: str) -> str:
+    return (rf"(?P<{p}_m>\d{{1,2}}|{_CN_MONTH})月(?:份)?"
+            rf"(?:(?P<{p}_d>\d{{1,2}}|{_CN_DAY})[日号])?(?P<{p}_mp>上旬|中旬|下旬|初|底|末)?")
 _PERIOD_PART = r"上半年|下半年|年底|年末|年初|年中|底|末|初"
 
 # Where a match can start (a necessary condition derived from the alternatives below, tested before them):
@@ -56,10 +70,12 @@ _PERIOD_PART = r"上半年|下半年|年底|年末|年初|年中|底|末|初"
 # number) go on only when what follows can make a time expression. Each branch starts with a character or
 # class, which the regex engine checks without entering the branch.
 _FIRST_CHARS = (
-    r"(?=[\d截力争到至十〇○零一二三四五六七八九“\"第今去明前当本次全同上下年])"
+    r"(?=[\d截力争到至十〇○零一二三四五六七八九“\"第今去明前当本次全同上下年这两])"
     # the first digit of a run (every digit alternative has (?<!\d) or (?<![\d.])) before 年, 月, . or a dash
-    r"(?=\d(?<!\d\d)\d{0,3}(?:[.年月]|\s*[—–\-~～至到])"
+    r"(?=\d(?<!\d\d)\d{0,3}(?:[.年月]|个?季度|\s*[—–\-－~～至到])"
     r"|(?:截[至止]到?|力争到|争取到|[到至])[\d〇○零一二三四五六七八九]"  # 截至2017年, 到二〇二〇年
+    r"|截[至止]到?[今去明本当上]年|今明两年|这一年|下年|[本上下当这]个?月"
+    r"|(?:第|前)?[一二三四两1-4]个?季度"
     r"|十[一二三四五]?五|[六七八九]五|[“\"](?:十[一二三四五]?|[六七八九])五|第[一二三四五六七八九十]{1,3}个五年"
     r"|[今去明前当本次全同上下]年|[上下][一半]年|年[初底末中]"  # 今年, 上一年, 下半年, 年底
     r"|[〇○零一二三四五六七八九][〇○零一二三四五六七八九]{3}年)"  # 二〇一七年
@@ -85,24 +101,32 @@ _PATTERN = re.compile(
             rf"(?P<mrange>(?:(?<!\d)(?P<mr_y>{_YEAR})年)?(?<![\d.])(?P<mr_m1>\d{{1,2}})(?:月(?:份)?)?\s*{_DASH}\s*"
             rf"(?P<mr_m2>\d{{1,2}})月(?:份)?)",
             # 截至2017年底, 到2020年, 2020年前, 2016年以来, 2017年3月, 2017年3月5日, 2014年年底, 2017年度
+            # 2017年8月15日至2018年3月29日, 2016年11月至2017年3月: one range across two dates
+            rf"(?P<xrange>(?<![\d.])(?P<xr_y1>{_YEAR})年(?P<xr_m1>\d{{1,2}})月(?:(?P<xr_d1>\d{{1,2}})[日号])?\s*{_DASH}\s*"
+            rf"(?P<xr_y2>{_YEAR})年(?P<xr_m2>\d{{1,2}})月(?:(?P<xr_d2>\d{{1,2}})[日号])?)",
             rf"(?P<year>(?P<y_pre>截至|截止到?|力争到|争取到|到|至)?(?:(?<![\d.])(?P<y_num>{_YEAR})|"
             rf"(?<![〇○零一二三四五六七八九十])(?P<y_cn>{_CN_YEAR}))年"
-            rf"(?:(?P<y_m>\d{{1,2}})月(?:份)?(?:(?P<y_d>\d{{1,2}})[日号])?|(?P<y_part>{_PERIOD_PART})|度)?"
-            r"(?P<y_post>以前|之前|前|以来|起|开始|以后|之后|后)?)",
+            rf"(?:{_md('y')}|(?P<y_sub>{_YEAR_SUB})|(?P<y_part>{_PERIOD_PART})|度)?"
+            rf"(?P<y_post>{_POST})?)",
             # “十三五”时期, 十二五末, 第十个五年计划
             r"(?P<fyp>(?P<fyp_q>[“\"]?)(?<![一二三四五六七八九十〇零百千两\d])"
             r"(?P<fyp_n>十[一二三四五]|[六七八九]|十)五"
             r"(?P<fyp_q2>[”\"]?)(?P<fyp_s>时期|期间|规划|计划|末|初)?(?![年个])"
             r"|第(?P<fyp_ord>[一二三四五六七八九十]{1,3})个五年(?:计划|规划)(?:时期|期间)?)",
             # 今年6月份, 去年5月10日, 今年上半年, 上年, 全年, 当年
-            rf"(?P<rel>(?<![以之])(?P<rel_w>{_REL_WORDS})"
-            rf"(?:(?P<rel_m>\d{{1,2}})月(?:份)?(?:(?P<rel_d>\d{{1,2}})[日号])?|(?P<rel_part>{_PERIOD_PART}))?)",
+            rf"(?P<rel>(?P<rel_pre>截至|截止到?|力争到|争取到)?(?<![以之])(?P<rel_w>{_REL_WORDS})"
+            rf"(?:{_md('rel')}|(?P<rel_sub>{_YEAR_SUB})|(?P<rel_part>{_PERIOD_PART}))?(?P<rel_post>{_POST})?)",
+            # 本月, 上个月, 当月: months counted from the reference date
+            r"(?P<relm>(?P<relm_w>本月|上月|下月|当月|上个月|下个月|这个月)(?:份)?)",
+            # 一季度, 第三季度, 前三季度 without a year: the year of their line (like 7月5日)
+            rf"(?P<qt>(?<![\d〇○零一二三四五六七八九十年])(?P<qt_w>(?:第|前)?[一二三四两1-4]个?季度(?:末|初)?))",
             # standalone 年初, 年底, 上半年 (after 2017年 these were taken above)
             # (not 过去十多年中 / 几年中: a count of years before 年中 is a duration, not mid-year)
             r"(?P<part>(?<![\d〇○零一二三四五六七八九十上下今去明前当全本次同多几余些])"
-            r"(?P<part_w>上半年|下半年|年初|年底|年末|年中))",
+            rf"(?P<part_w>上半年|下半年|年初|年底|年末|年中)(?P<part_post>{_POST})?)",
             # 7月5日 / 10月份 / 4月
-            r"(?P<md>(?<![\d.个])(?P<md_m>\d{1,2})月(?:份)?(?:(?P<md_d>\d{1,2})[日号])?(?![\d]))",
+            r"(?P<md>(?<![\d.个])(?P<md_m>\d{1,2})月(?:份)?(?:(?P<md_d>\d{1,2})[日号])?(?![\d])"
+            r"(?P<md_mp>上旬|中旬|下旬|初|底|末)?)",
         ]
     )
     + ")"
@@ -151,9 +175,10 @@ _PART_KIND = {
     "初": "year_start", "年初": "year_start", "年中": "mid_year",
     "上半年": "first_half", "下半年": "second_half",
 }
-_DEICTIC = {"今年", "去年", "明年", "前年"}
+_DEICTIC = {"今年", "去年", "明年", "前年", "今明两年"}
+_MONTH_OFFSET = {"本月": 0, "这个月": 0, "当月": 0, "上月": -1, "上个月": -1, "下月": 1, "下个月": 1}
 _REL_OFFSET = {
-    "今年": 0, "当年": 0, "本年": 0, "全年": 0, "同年": 0, "去年": -1, "上年": -1, "上一年": -1, "前年": -2,
+    "今明两年": 0, "这一年": 0, "下年": 1, "今年": 0, "当年": 0, "本年": 0, "全年": 0, "同年": 0, "去年": -1, "上年": -1, "上一年": -1, "前年": -2,
     "明年": 1, "次年": 1, "下一年": 1,
 }
 
@@ -165,6 +190,84 @@ def _cn_year(text: str) -> int:
 def _cn_small(text: str) -> int:
     """一 → 1, 十 → 10, 十三 → 13, 二十 → 20 (small Chinese numbers of plan ordinals, months, days)."""
     return small_chinese_int(text) or 0
+
+
+def _num(text: str) -> int:
+    """A month or day written in Arabic digits or Chinese numerals (7, 十二, 二十五)."""
+    return int(text) if text.isdigit() else (small_chinese_int(text) or 0)
+
+
+def _month_part(year: int | None, month: int, day: str | None, part: str | None
+                ) -> tuple[str, dt.date | None, dt.date | None] | None:
+    """(kind, start, end) of a month, a day of it, or a part of it (上旬, 月底); None for a bad month."""
+    if not 1 <= month <= 12:
+        return None
+    if day:
+        point = _date(year, month, _num(day))
+        return "date", point, point
+    first, last = _month_span(year, month)
+    if not part or first is None or last is None:
+        return "month", first, last
+    if part in ("底", "末"):
+        return "month_end", last, last
+    lo, hi = {"初": (1, 10), "上旬": (1, 10), "中旬": (11, 20), "下旬": (21, last.day)}[part]
+    return ("month_start" if part == "初" else "ten_days"), first.replace(day=lo), first.replace(day=hi)
+
+
+def _sub_span(year: int | None, sub: str) -> tuple[str, dt.date | None, dt.date | None] | None:
+    """(kind, start, end) of 一季度 / 第三季度 / 前三季度 / 前十一个月 in ``year``; None when impossible."""
+    count = re.search(r"[一二两三四五六七八九十\d]+", sub)
+    n = _num(count.group().replace("两", "二")) if count else 0
+    if "季度" in sub:
+        if not 1 <= n <= 4:
+            return None
+        if sub.startswith("前"):
+            kind, first_month = "first_months", 1
+        else:
+            kind, first_month = "quarter", 3 * n - 2
+        last_month = 3 * n
+    else:
+        if not 1 <= n <= 12:
+            return None
+        kind, first_month, last_month = "first_months", 1, n
+    if year is None:
+        return kind, None, None
+    start, end = dt.date(year, first_month, 1), _month_span(year, last_month)[1]
+    if sub.endswith("末"):
+        return "quarter_end", end, end
+    return kind, start, end
+
+
+def _reference_day(reference: object) -> dt.date | None:
+    """The reference date as a day when it names one (a date, or an ISO string), else None."""
+    if isinstance(reference, dt.datetime):
+        return reference.date()
+    if isinstance(reference, dt.date):
+        return reference
+    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*", str(reference)) if reference is not None else None
+    return _date(int(match.group(1)), int(match.group(2)), int(match.group(3))) if match else None
+
+
+def _reference_month(reference: object) -> tuple[int, int] | None:
+    day = _reference_day(reference)
+    if day is not None:
+        return day.year, day.month
+    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", str(reference)) if reference is not None else None
+    return (int(match.group(1)), int(match.group(2))) if match and 1 <= int(match.group(2)) <= 12 else None
+
+
+def _with_markers(kind: str, start: dt.date | None, end: dt.date | None, pre: str | None, post: str | None,
+                  until: dt.date | None) -> tuple[str, dt.date | None, dt.date | None]:
+    """Apply 截至 (as_of), 到/前 (deadline), 以来 (since: runs to ``until``) and 以后 (after)."""
+    if pre and pre.startswith("截"):
+        return "as_of", end, end
+    if pre or post in ("前", "以前", "之前"):
+        return "deadline", None, end
+    if post in ("以来", "起", "开始"):
+        return "since", start, until
+    if post in ("后", "以后", "之后"):
+        return "after", (end + dt.timedelta(days=1)) if end else None, None
+    return kind, start, end
 
 
 def _fyp_years(n: int) -> tuple[int, int]:
@@ -201,6 +304,8 @@ def extract_time_expressions(
     ref_year = _period_year(reference_date)
     period_year = _period_year(period) or ref_year
     deictic_year = ref_year or period_year  # 今年/去年 count from the day of writing
+    until = _reference_day(reference_date)  # where "since" ranges (2016年以来) end
+    ref_month = _reference_month(reference_date)
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     explicit: list[tuple[int, int]] = []  # (position, year) of explicit years seen so far
     rows = []
@@ -232,6 +337,17 @@ def extract_time_expressions(
             start = end = _date(y, mo, d)
             kind = "timestamp" if g["dmy_t"] else "date"
             explicit.append((m.start(), y))
+        elif g["xrange"] is not None:
+            y1, y2 = int(g["xr_y1"]), int(g["xr_y2"])
+            m1, m2 = int(g["xr_m1"]), int(g["xr_m2"])
+            if not (1 <= m1 <= 12 and 1 <= m2 <= 12):
+                continue
+            start = _date(y1, m1, int(g["xr_d1"])) if g["xr_d1"] else _month_span(y1, m1)[0]
+            end = _date(y2, m2, int(g["xr_d2"])) if g["xr_d2"] else _month_span(y2, m2)[1]
+            if start is None or end is None or end < start:
+                continue
+            kind = "range"
+            explicit.append((m.start(), y2))
         elif g["yrange"] is not None:
             a, b = int(g["yr_a"]), int(g["yr_b"])
             if b < a:
@@ -273,26 +389,18 @@ def extract_time_expressions(
                 continue
             explicit.append((m.start(), y))
             if g["y_m"]:
-                mo = int(g["y_m"])
-                if not 1 <= mo <= 12:
+                parts = _month_part(y, _num(g["y_m"]), g["y_d"], g["y_mp"])
+                if parts is None:
                     continue
-                if g["y_d"]:
-                    start = end = _date(y, mo, int(g["y_d"]))
-                    kind = "date"
-                else:
-                    start, end = _month_span(y, mo)
-                    kind = "month"
+                kind, start, end = parts
+            elif g["y_sub"]:
+                parts = _sub_span(y, g["y_sub"])
+                if parts is None:
+                    continue
+                kind, start, end = parts
             else:
                 kind, start, end = _part_span(y, g["y_part"])
-            pre, post = g["y_pre"], g["y_post"]
-            if pre and pre.startswith("截"):
-                kind, start = "as_of", end
-            elif pre or post in ("前", "以前", "之前"):
-                kind, start = "deadline", None
-            elif post in ("以来", "起", "开始"):
-                kind, end = "since", None
-            elif post in ("后", "以后", "之后"):
-                kind, start, end = "after", (end + dt.timedelta(days=1)) if end else None, None
+            kind, start, end = _with_markers(kind, start, end, g["y_pre"], g["y_post"], until)
         elif g["fyp"] is not None:
             if g["fyp_ord"]:
                 n = _cn_small(g["fyp_ord"])
@@ -318,29 +426,45 @@ def extract_time_expressions(
             source = None if base is None else ("reference" if deictic else "period")
             kind = "relative"
             if g["rel_m"]:
-                mo = int(g["rel_m"])
-                if g["rel_d"]:
-                    start = end = _date(base, mo, int(g["rel_d"]))
-                else:
-                    start, end = _month_span(base, mo)
+                parts = _month_part(base, _num(g["rel_m"]), g["rel_d"], g["rel_mp"])
+                if parts is None:
+                    continue
+                start, end = parts[1], parts[2]
+            elif g["rel_sub"]:
+                parts = _sub_span(base, g["rel_sub"])
+                if parts is None:
+                    continue
+                start, end = parts[1], parts[2]
+            elif g["rel_w"] == "今明两年":
+                start, end = _part_span(base, None)[1], _part_span(base + 1 if base else None, None)[2]
             else:
                 _, start, end = _part_span(base, g["rel_part"])
+            kind, start, end = _with_markers(kind, start, end, g["rel_pre"], g["rel_post"], until)
+        elif g["relm"] is not None:
+            kind, source = "relative", None
+            if ref_month is not None:
+                y, mo = ref_month
+                y, mo = divmod(y * 12 + mo - 1 + _MONTH_OFFSET[g["relm_w"]], 12)
+                start, end = _month_span(y, mo + 1)
+                source = "reference"
+        elif g["qt"] is not None:
+            y, source = context_year(m.start())
+            parts = _sub_span(y, g["qt_w"])
+            if parts is None:
+                continue
+            kind, start, end = parts
         elif g["part"] is not None:
             base = period_year
             source = "period" if base is not None else None
             kind = "relative"
             _, start, end = _part_span(base, g["part_w"])
+            kind, start, end = _with_markers(kind, start, end, None, g["part_post"], until)
         else:  # md: 7月5日 / 10月份
             mo = int(g["md_m"])
             if not 1 <= mo <= 12:
                 continue
             y, source = context_year(m.start())
-            if g["md_d"]:
-                start = end = _date(y, mo, int(g["md_d"]))
-                kind = "date"
-            else:
-                start, end = _month_span(y, mo)
-                kind = "month"
+            kind, start, end = _month_part(y, mo, g["md_d"], g["md_mp"]) or ("month", None, None)
         rows.append((m.start(), m.end(), m.group(), kind, _iso(start), _iso(end), source))
     return frame_from_rows(rows, COLUMNS, _DTYPES)
 
