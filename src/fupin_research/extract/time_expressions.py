@@ -16,6 +16,15 @@ None where unknown). Conventions:
   ``reference_date`` (the day of writing); each falls back on the other; without both they stay None.
 * Five-year plans: 十一五 → 2006..2010, 十二五 → 2011..2015, 十三五 → 2016..2020, 十四五 → 2021..2025
   (quoted or not, 时期/期间/规划; ``末`` gives the last year). ``第N个五年计划`` too.
+* Dates in Chinese numerals (``二〇一七年七月五日`` → date 2017-07-05, ``二○一五年十二月`` → month), the date line
+  of official documents. Quarters: ``一季度``/``第三季度`` (kind ``quarter``), ``二季度末`` (``quarter_end``);
+  ``前三季度``/``前十一个月``/``前两月`` after a year are its first N quarters or months (``first_months``, not a
+  deadline). Parts of a month: ``上旬/中旬/下旬`` (``ten_days``: 1–10, 11–20, 21–end), ``月初`` (1–10,
+  ``month_start``), ``月底/月末`` (the last day, ``month_end``). ``本月/上月/下月/当月`` count months from
+  ``reference_date`` (None without one); ``今明两年`` is this year and the next; ``这一年``/``下年`` are anaphoric.
+* ``2017年8月15日至2018年3月29日`` and ``2016年11月至2017年3月`` are one ``range``; ``1－9月`` (full-width dash) too.
+  ``以来/起`` ranges (``since``) end at ``reference_date`` when it is a full date (else None); deadlines,
+  ``since`` and ``as_of`` apply to relative words as well (``明年6月底前``, ``去年9月以来``, ``截至今年6月底``).
 * Only 4-digit years 1800–2099 followed by 年 (or in ISO/ranges) are years: counts (1848个, 2000多人),
   durations (15年免费教育, 两年, 三年) and money (年人均2016元) give no row.
 
@@ -119,7 +128,7 @@ _PATTERN = re.compile(
             # 本月, 上个月, 当月: months counted from the reference date
             r"(?P<relm>(?P<relm_w>本月|上月|下月|当月|上个月|下个月|这个月)(?:份)?)",
             # 一季度, 第三季度, 前三季度 without a year: the year of their line (like 7月5日)
-            rf"(?P<qt>(?<![\d〇○零一二三四五六七八九十年])(?P<qt_w>(?:第|前)?[一二三四两1-4]个?季度(?:末|初)?))",
+            r"(?P<qt>(?<![\d〇○零一二三四五六七八九十年])(?P<qt_w>(?:第|前)?[一二三四两1-4]个?季度(?:末|初)?))",
             # standalone 年初, 年底, 上半年 (after 2017年 these were taken above)
             # (not 过去十多年中 / 几年中: a count of years before 年中 is a duration, not mid-year)
             r"(?P<part>(?<![\d〇○零一二三四五六七八九十上下今去明前当全本次同多几余些])"
@@ -178,7 +187,8 @@ _PART_KIND = {
 _DEICTIC = {"今年", "去年", "明年", "前年", "今明两年"}
 _MONTH_OFFSET = {"本月": 0, "这个月": 0, "当月": 0, "上月": -1, "上个月": -1, "下月": 1, "下个月": 1}
 _REL_OFFSET = {
-    "今明两年": 0, "这一年": 0, "下年": 1, "今年": 0, "当年": 0, "本年": 0, "全年": 0, "同年": 0, "去年": -1, "上年": -1, "上一年": -1, "前年": -2,
+    "今明两年": 0, "这一年": 0, "下年": 1,
+    "今年": 0, "当年": 0, "本年": 0, "全年": 0, "同年": 0, "去年": -1, "上年": -1, "上一年": -1, "前年": -2,
     "明年": 1, "次年": 1, "下一年": 1,
 }
 
