@@ -66,7 +66,7 @@ _N_SMALL = r"[一二两三四五六七八九十\d]{1,3}"
 _POST = (r"(?:以前|之前|前(?!" + _N_SMALL + r"个?(?:季度|月))|以来|起|开始|以后|之后|后(?!"
          + _N_SMALL + r"个?(?:季度|月)))")
 # Parts of a year after it (or after 今年): quarters and the first N months or quarters.
-_YEAR_SUB = r"(?:第|前)?[一二三四两1-4]个?季度(?:末|初)?|前" + _N_SMALL + r"个?月(?:份)?"
+_YEAR_SUB = r"(?:第|前)?[一二三四两1-4]个?季度(?:末|初)?|首季度|前" + _N_SMALL + r"个?月(?:份)?"
 
 
 def _md(p: str) -> str:
@@ -111,8 +111,9 @@ _PATTERN = re.compile(
             rf"(?P<mr_m2>\d{{1,2}})月(?:份)?)",
             # 截至2017年底, 到2020年, 2020年前, 2016年以来, 2017年3月, 2017年3月5日, 2014年年底, 2017年度
             # 2017年8月15日至2018年3月29日, 2016年11月至2017年3月: one range across two dates
-            rf"(?P<xrange>(?<![\d.])(?P<xr_y1>{_YEAR})年(?P<xr_m1>\d{{1,2}})月(?:(?P<xr_d1>\d{{1,2}})[日号])?\s*{_DASH}\s*"
-            rf"(?P<xr_y2>{_YEAR})年(?P<xr_m2>\d{{1,2}})月(?:(?P<xr_d2>\d{{1,2}})[日号])?)",
+            rf"(?P<xrange>(?<![\d.])(?P<xr_y1>{_YEAR})年(?P<xr_m1>\d{{1,2}}|{_CN_MONTH})月"
+            rf"(?:(?P<xr_d1>\d{{1,2}}|{_CN_DAY})[日号])?\s*{_DASH}\s*"
+            rf"(?P<xr_y2>{_YEAR})年(?P<xr_m2>\d{{1,2}}|{_CN_MONTH})月(?:(?P<xr_d2>\d{{1,2}}|{_CN_DAY})[日号])?)",
             rf"(?P<year>(?P<y_pre>截至|截止到?|力争到|争取到|到|至)?(?:(?<![\d.])(?P<y_num>{_YEAR})|"
             rf"(?<![〇○零一二三四五六七八九十])(?P<y_cn>{_CN_YEAR}))年"
             rf"(?:{_md('y')}|(?P<y_sub>{_YEAR_SUB})|(?P<y_part>{_PERIOD_PART})|度)?"
@@ -126,9 +127,10 @@ _PATTERN = re.compile(
             rf"(?P<rel>(?P<rel_pre>截至|截止到?|力争到|争取到)?(?<![以之])(?P<rel_w>{_REL_WORDS})"
             rf"(?:{_md('rel')}|(?P<rel_sub>{_YEAR_SUB})|(?P<rel_part>{_PERIOD_PART}))?(?P<rel_post>{_POST})?)",
             # 本月, 上个月, 当月: months counted from the reference date
-            r"(?P<relm>(?P<relm_w>本月|上月|下月|当月|上个月|下个月|这个月)(?:份)?)",
+            rf"(?P<relm>(?P<relm_w>本月|上月|下月|当月|上个月|下个月|这个月)(?:份)?"
+            rf"(?:(?P<relm_d>\d{{1,2}}|{_CN_DAY})[日号])?(?P<relm_mp>上旬|中旬|下旬|初|底|末)?)",
             # 一季度, 第三季度, 前三季度 without a year: the year of their line (like 7月5日)
-            r"(?P<qt>(?<![\d〇○零一二三四五六七八九十年])(?P<qt_w>(?:第|前)?[一二三四两1-4]个?季度(?:末|初)?))",
+            r"(?P<qt>(?<![\d〇○零一二三四五六七八九十年第前])(?P<qt_w>(?:第|前)?[一二三四两1-4]个?季度(?:末|初)?))",
             # standalone 年初, 年底, 上半年 (after 2017年 these were taken above)
             # (not 过去十多年中 / 几年中: a count of years before 年中 is a duration, not mid-year)
             r"(?P<part>(?<![\d〇○零一二三四五六七八九十上下今去明前当全本次同多几余些])"
@@ -227,7 +229,7 @@ def _month_part(year: int | None, month: int, day: str | None, part: str | None
 def _sub_span(year: int | None, sub: str) -> tuple[str, dt.date | None, dt.date | None] | None:
     """(kind, start, end) of 一季度 / 第三季度 / 前三季度 / 前十一个月 in ``year``; None when impossible."""
     count = re.search(r"[一二两三四五六七八九十\d]+", sub)
-    n = _num(count.group().replace("两", "二")) if count else 0
+    n = _num(count.group().replace("两", "二")) if count else 1  # 首季度 is the first
     if "季度" in sub:
         if not 1 <= n <= 4:
             return None
@@ -349,11 +351,11 @@ def extract_time_expressions(
             explicit.append((m.start(), y))
         elif g["xrange"] is not None:
             y1, y2 = int(g["xr_y1"]), int(g["xr_y2"])
-            m1, m2 = int(g["xr_m1"]), int(g["xr_m2"])
+            m1, m2 = _num(g["xr_m1"]), _num(g["xr_m2"])
             if not (1 <= m1 <= 12 and 1 <= m2 <= 12):
                 continue
-            start = _date(y1, m1, int(g["xr_d1"])) if g["xr_d1"] else _month_span(y1, m1)[0]
-            end = _date(y2, m2, int(g["xr_d2"])) if g["xr_d2"] else _month_span(y2, m2)[1]
+            start = _date(y1, m1, _num(g["xr_d1"])) if g["xr_d1"] else _month_span(y1, m1)[0]
+            end = _date(y2, m2, _num(g["xr_d2"])) if g["xr_d2"] else _month_span(y2, m2)[1]
             if start is None or end is None or end < start:
                 continue
             kind = "range"
@@ -455,7 +457,7 @@ def extract_time_expressions(
             if ref_month is not None:
                 y, mo = ref_month
                 y, mo = divmod(y * 12 + mo - 1 + _MONTH_OFFSET[g["relm_w"]], 12)
-                start, end = _month_span(y, mo + 1)
+                _, start, end = _month_part(y, mo + 1, g["relm_d"], g["relm_mp"]) or ("", None, None)
                 source = "reference"
         elif g["qt"] is not None:
             y, source = context_year(m.start())
