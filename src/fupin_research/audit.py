@@ -8,8 +8,8 @@ Two pure functions on DataFrames:
   total (其中 ...), shares that follow from two stated figures (占 ...%), change statements with two
   figures (由 A 下降至 B), differences (超出省标(3509元)742元), the same indicator stated twice, and
   values off by orders of magnitude. Verdicts: consistent, inconsistent, unverifiable, and incomplete
-  (parts after 其中 that add up to less than the total). Arithmetic is exact (``Decimal``); the tolerance is the rounding
-  of the stated figures (half a unit of the last written digit).
+  (parts after 其中 that add up to less than the total). Arithmetic is exact (``Decimal``); the tolerance is
+  the rounding of the stated figures (half a unit of the last written digit).
 
 The audit reports what the text claims; it never changes the text.
 

@@ -82,7 +82,7 @@ _CN_START = "一二两兩三四五六七八九十壹贰貳叁參肆柒捌玖"
 # 伍/陆/拾 start a numeral only before another numeral character (队伍只能, 陆续, 收拾 are words).
 _CN_START_WORDLIKE = "伍陆陸拾"
 # 负 is a sign after a verb of change or a copula (增长负3.8%), not inside a word (税负5700多亿元).
-_SIGN_WORD_BEFORE = frozenset("长降为是至到于率值差幅")
+_SIGN_WORD_BEFORE = frozenset("长降为是至到于率值差幅有达了")
 _SIGN_CH = frozenset("-－负負")
 # A number written after 万/亿 without a unit between (1万600, 100万三千, 1亿2000万) continues it.
 _CN_TAIL = "[一二两兩三四五六七八九][零〇一二两兩三四五六七八九]*[十百千][零〇一二两兩三四五六七八九十百千]*"
@@ -175,7 +175,7 @@ def _load(
     cn_num = (rf"(?:[零〇○](?=[点點])|[几数](?=[十百千万萬亿億])|[{_CN_START}]|[{_CN_START_WORDLIKE}](?=[{_CN_DIGIT}]))"
               rf"[{_CN_DIGIT}几]*{_CN_FRAC}?")
     chinese = re.compile(
-        rf"百分之(?P<pct>[零〇○一二两兩三四五六七八九十百千]+{_CN_FRAC}?)"
+        rf"(?P<psign>[负負]的?)?百分之(?P<pct>[零〇○一二两兩三四五六七八九十百千]+{_CN_FRAC}?)"
         r"|(?P<full>百分百)"
         rf"|(?P<den>[一二两兩三四五六七八九十百千]+)分之(?P<numr>[一二两兩三四五六七八九十]+{_CN_FRAC}?)"
         r"|(?P<half>一半)"
@@ -559,6 +559,11 @@ def _chinese_rows(view: _View, lex: QuantityLexicon, quoted: list[tuple[int, int
                 number = _split_chinese_magnitude(g["pct"])[0]
             except ValueError:
                 continue
+            if g["psign"]:
+                if _is_sign(clean, s):
+                    number = -number  # 负百分之十三 = -13%
+                else:
+                    s += len(g["psign"])
             rows.append(_row(view, s, e, number, 1, "%", "percent", "", None, "chinese"))
             continue
         if g["full"] is not None:
