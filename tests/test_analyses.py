@@ -71,7 +71,7 @@ def test_time_expressions_ignore_a_repost_date(seeds):
     doc001 = times[times.doc_id.str.startswith("001")]
     assert "2019-10-16" in doc001.surface.tolist()  # found in the text ...
     assert set(doc001.year_source.dropna()) <= {"explicit"}  # ... but nothing is resolved against it
-    relative002 = times[times.doc_id.str.startswith("002") & (times.surface == "去年")]
+    relative002 = times[times.doc_id.str.startswith("002") & (times.surface == "去年开始")]  # since (issue 13)
     assert relative002.start_date.tolist() == ["2017-01-01"]  # written 2018-09-06
 
 
