@@ -40,3 +40,25 @@ def test_both_directions(text, verdict):
 def test_a_single_part_is_incomplete_not_consistent():
     row = _sum_rows("贫困人口17.2万人,其中,国标以下贫困人口8.1万人。").iloc[0]
     assert row.verdict == "incomplete"
+
+
+# Added where mutation testing (a seeded AST harness over _breakdowns) showed surviving mutants.
+def test_only_the_parts_that_add_up_are_used():
+    row = _sum_rows("共投入100万元,其中中央资金40万元、省级资金60万元、市级资金5万元。").iloc[0]
+    assert (row.verdict, row.observed) == ("consistent", "1000000")
+    assert row.detail.startswith("2 parts of 100万元")
+
+
+def test_a_larger_figure_after_a_semicolon_ends_the_list():
+    # after ; the text may move to a new subject: 200万元 is not a part of the 100万元
+    row = _sum_rows("共投入100万元,其中中央资金40万元;省级媒体宣传费用200万元。").iloc[0]
+    assert (row.check, row.verdict) == ("breakdown_sum", "incomplete")
+    big = _sum_rows("共投入100万元,其中中央资金40万元、省级资金200万元。").iloc[0]
+    assert (big.check, big.verdict) == ("breakdown_part_exceeds_total", "inconsistent")
+    assert "is larger than the total 100万元" in big.detail
+
+
+def test_a_part_within_rounding_of_the_total_does_not_exceed_it():
+    # 5.5亿 is 5.45..5.55 亿; a part of 5.54亿 (5.535..5.545) may be all of it
+    checks = _sum_rows("共投入5.5亿元,其中中央资金5.54亿元。")
+    assert "breakdown_part_exceeds_total" not in set(checks.check)

@@ -129,3 +129,30 @@ def test_provinces_have_one_matcher_that_reads_semicolon_aliases(tmp_path, monke
     assert pattern is structure.province_mention_pattern()[1]
     assert pattern.search("在蒙古地区调研").group() == "蒙古地区"
     assert corpus.infer_province("蒙古地区……蒙古地区……内蒙的牧区") == "内蒙古"
+
+
+# Added where mutation testing of numerals.py (a seeded AST harness) showed surviving mutants.
+@pytest.mark.parametrize(
+    ("span", "expected"),
+    [("叁佰", 300), ("參拾", 30), ("柒拾捌", 78), ("玖", 9), ("伍佰陆拾", 560), ("陸", 6), ("-三", -3), ("－三", -3)],
+)
+def test_financial_digits_and_minus_signs(span, expected):
+    assert chinese_to_number(span) == expected
+
+
+@pytest.mark.parametrize("numeral", ["十十", "三三", "三十三十", "一百", "三四五", "十二三"])
+def test_small_chinese_int_rejects_what_is_not_one_to_ninety_nine(numeral):
+    assert small_chinese_int(numeral) is None
+
+
+def test_int_to_chinese_bounds():
+    assert [int_to_chinese(n) for n in (1, 9, 10, 11, 20, 99)] == ["一", "九", "十", "十一", "二十", "九十九"]
+    for bad in (0, 100):
+        with pytest.raises(ValueError):
+            int_to_chinese(bad)
+
+
+def test_one_or_two_is_a_vague_range():
+    assert vague_range("一二") == (1, 2) and vague_range("一两") == (1, 2)
+    row = extract_quantities("用一两年时间").iloc[0]
+    assert (row.value, row.range_high) == (1, 2)
