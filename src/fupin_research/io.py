@@ -53,9 +53,12 @@ MIN_CHINESE_SCORE = 0.8
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # Non-ASCII characters beyond Western European letters and punctuation (what GBK bytes become in UTF-8).
 _NOT_LATIN = re.compile(r"[^\x00-\u017f\u2000-\u206f\s]")
+# Full-width forms (digits, Latin letters, punctuation: U+FF01-FF65), enclosed numbers (①), number forms (Ⅻ),
+# arrows, box drawing and geometric shapes are what GBK news files carry around their Chinese: they are no evidence
+# either way (a wrong double-byte decoding gives rare Han characters, Hangul or private-use ones instead).
 _EVIDENCE = re.compile(
-    r"[^\x00-\x7f\s\u2000-\u206f\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
-    r"\u00a0-\u00bf\u00d7\u00f7\u2190-\u21ff\u25a0-\u25ff]"
+    r"[^\x00-\x7f\s\u2000-\u206f\u3000-\u303f\uff01-\uff65\uffe0-\uffe6"
+    r"\u00a0-\u00bf\u00d7\u00f7\u2150-\u21ff\u2460-\u24ff\u2500-\u25ff\u2600-\u26ff]"
 )
 # Private-use characters (all of them evidence characters).
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
@@ -99,9 +102,22 @@ def _control_share(text: str) -> float:
 
 
 def _strict(data: bytes, codec: str) -> str | None:
+    """``data`` decoded strictly, or None if the bytes are not valid ``codec``.
+
+    A codec name Python does not know is a mistake in the caller's list, not a property of the file: it raises.
+
+    Example:
+        >>> _strict(b"\\xff", "utf-8") is None
+        True
+        >>> _strict(b"a", "no-such-codec")
+        Traceback (most recent call last):
+        ...
+        LookupError: unknown encoding: no-such-codec
+    """
+    codecs.lookup(codec)  # LookupError for a name that does not exist
     try:
         return data.decode(codec)
-    except (UnicodeDecodeError, LookupError):
+    except UnicodeDecodeError:
         return None
 
 
@@ -163,6 +179,16 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
     if not text.strip():
         raise InputError(f"{name}: the file holds only whitespace")
     if score < MIN_CHINESE_SCORE:
+        # Our own order is unsure: ask charset-normalizer. If it names the family whose strict decoding we have,
+        # that decoding is taken (a strict decode both agree on is not ambiguous).
+        guess = _library_guess(data)
+        for codec, guess_label in candidates:
+            if guess == codec and (decoded := _strict(data, codec)) is not None and _control_share(decoded) <= 0.01:
+                text, label = decoded, guess_label
+                break
+        else:
+            guess = None
+    if score < MIN_CHINESE_SCORE and guess is None:
         raise InputError(
             f"{name}: encoding unclear: the best decoding ({label}) reads as Chinese for only "
             f"{score:.0%} of its characters; convert the file to UTF-8"
