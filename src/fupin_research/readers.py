@@ -214,7 +214,10 @@ def _clean_title(title: str) -> str:
     """A page title without the site name after ``_``/``|``/``-`` (``通知_国务院文件_中国政府网`` → ``通知``)."""
     title = re.sub(r"\s+", " ", title).strip()
     parts = [part.strip() for part in re.split(r"\s*(?:_|\||｜|——|--| - )\s*", title) if part.strip()]
-    return max(parts[:1] + [p for p in parts if len(p) > len(parts[0])], key=len) if parts else ""
+    if not parts:
+        return ""
+    # the article's title comes first; a first part of a few characters is a site name put before it
+    return parts[0] if len(parts[0]) >= 5 or len(parts) == 1 else max(parts, key=len)
 
 
 def html_metadata(tree) -> dict[str, str]:
@@ -250,13 +253,18 @@ def read_html(data: bytes, name: str) -> Extracted:
     """The article body of a saved web page, one paragraph (or table row) a line, and its metadata.
 
     Example:
-        >>> page = ('<html><head><meta name="PubDate" content="2017-07-05 09:30"><title>通知_政府网</title></head>'
+        >>> page = ('<html><head><meta name="PubDate" content="2017-07-05 09:30">'
+        ...         '<title>关于印发扶贫方案的通知_文件_省政府网</title></head>'
         ...         '<body><div class="nav"><a href="/">首页</a> <a href="/x">政务公开</a></div>'
-        ...         '<div id="UCAP-CONTENT"><p>各市人民政府：</p><p>现将方案印发给你们，请认真贯彻执行。</p></div>'
+        ...         '<div id="UCAP-CONTENT"><p>各市人民政府，省政府各部门：</p>'
+        ...         '<p>现将《扶贫方案》印发给你们，请结合本地区本部门实际，认真贯彻执行。</p>'
+        ...         '<div class="share">分享到：微信</div></div>'
         ...         '<div class="footer">版权所有 网站标识码</div></body></html>')
         >>> got = read_html(page.encode(), "p.html")
-        >>> got.text.splitlines(), got.meta
-        (['各市人民政府：', '现将方案印发给你们，请认真贯彻执行。'], {'title': '通知', 'date': '2017-07-05'})
+        >>> got.text.splitlines()
+        ['各市人民政府，省政府各部门：', '现将《扶贫方案》印发给你们，请结合本地区本部门实际，认真贯彻执行。']
+        >>> got.meta
+        {'title': '关于印发扶贫方案的通知', 'date': '2017-07-05'}
     """
     text, encoding = decode_markup(data, name)
     body, meta = extract_html(text, name)
@@ -584,7 +592,7 @@ def find_doc_number(text: str) -> tuple[str, int] | None:
 
     Example:
         >>> find_doc_number("中共山东省委 山东省人民政府\\n鲁发〔2015〕11号\\n关于…的决定")
-        ('鲁发〔2015〕11号', 14)
+        ('鲁发〔2015〕11号', 15)
         >>> find_doc_number("黔府办函[2017]5号")[0], find_doc_number("国办发〔2016〕12号")[0]
         ('黔府办函[2017]5号', '国办发〔2016〕12号')
     """
