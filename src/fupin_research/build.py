@@ -45,8 +45,8 @@ from fupin_research.errors import InputError
 from fupin_research.extract.formulas import extract_formulas
 from fupin_research.extract.quantities import extract_quantities
 from fupin_research.extract.time_expressions import extract_time_expressions
-from fupin_research.readers import read_bytes
 from fupin_research.paths import data_dir
+from fupin_research.readers import read_bytes
 from fupin_research.segment import (
     TOKEN_COLUMNS,
     get_tokenizer,

@@ -20,8 +20,8 @@ from fupin_research.paths import data_dir, file_state, reports_corpus_dir, seed_
 
 MANIFEST_NAME = "manifest.csv"
 # The documents table's own columns, after the manifest's.
-DOCUMENT_FIELDS = ["file", "format", "encoding", "script", "variant", "opencc_config", "raw_chars", "chars", "chrome_lines",
-                   "text"]
+DOCUMENT_FIELDS = ["file", "format", "encoding", "script", "variant", "opencc_config", "raw_chars", "chars",
+                   "chrome_lines", "text"]
 # Metadata a document without a manifest row gets from its file (see readers.infer_metadata), in this order.
 INFERRED_FIELDS = ["title", "date", "date_kind", "province", "issuer", "doc_number", "metadata_sources"]
 # Files in a corpus folder that are not documents.
@@ -139,7 +139,8 @@ def make_document(
     (``meta``, ``header``, ``body``, or ``inferred`` for a date in the first lines of a plain text).
 
     Example:
-        >>> doc = make_document(Path("x.txt"), "国务院办公厅文件\\n国办发〔2016〕12号\\n关于扶贫的通知\\n各省：……", "utf-8")
+        >>> text = "国务院办公厅文件\\n国办发〔2016〕12号\\n关于扶贫的通知\\n各省：……"
+        >>> doc = make_document(Path("x.txt"), text, "utf-8")
         >>> doc.meta["doc_number"], doc.meta["issuer"], doc.meta["title"]
         ('国办发〔2016〕12号', '国务院办公厅', '关于扶贫的通知')
     """

@@ -12,7 +12,12 @@ Order of attempts in :func:`read_text`:
 4. Valid UTF-8 with no Chinese character but non-Latin letters (short GBK text can be valid UTF-8) is
    kept as UTF-8 unless a Chinese decoding reads as Chinese.
 
+5. A strict decoding that reads far better than every other (by :data:`CLEAR_WIN_MARGIN`) is kept even if it
+   reads poorly as Chinese (rare characters; markup, full-width digits and Latin are not counted at all). When
+   several succeed and none reads well, ``charset-normalizer`` is asked; if it names one of them, it is kept.
+
 If nothing reads as Chinese, :class:`~fupin_research.errors.InputError` is raised: no mojibake is ever returned.
+A codec name Python does not know (in :data:`FALLBACK_ENCODINGS`) raises ``LookupError``: it is a bug, not a file.
 """
 
 from __future__ import annotations
@@ -49,6 +54,9 @@ _MAGIC = {
     b"\x1f\x8b": "a gzip archive", b"GIF8": "a GIF image", b"\x7fELF": "a program",
 }
 MIN_CHINESE_SCORE = 0.8
+# Below MIN_CHINESE_SCORE a decoding is still kept when it is the only strict one or beats every other by this much.
+CLEAR_WIN_SCORE = 0.5
+CLEAR_WIN_MARGIN = 0.3
 # Characters that count as evidence: anything non-ASCII except spaces and punctuation (CJK or general).
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # Non-ASCII characters beyond Western European letters and punctuation (what GBK bytes become in UTF-8).
@@ -161,11 +169,13 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
         if guess and guess not in tried:
             candidates.append((guess, guess))
     best: tuple[float, str, str] | None = None
+    scores: list[float] = []
     for codec, label in candidates:
         text = _strict(data, codec)
         if text is None or _control_share(text) > 0.01:
             continue
         score = chinese_score(text)
+        scores.append(score)
         # ties go to the documented order (mainland GB18030 first): short texts often decode both ways
         if best is None or score > best[0]:
             best = (score, text, label)
@@ -178,6 +188,11 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
     score, text, label = best
     if not text.strip():
         raise InputError(f"{name}: the file holds only whitespace")
+    runner_up = sorted(scores)[-2] if len(scores) > 1 else 0.0
+    clear_win = score >= CLEAR_WIN_SCORE and score - runner_up >= CLEAR_WIN_MARGIN
+    if score < MIN_CHINESE_SCORE and utf8 is None and clear_win:
+        # One decoding reads far better than every other (rare place names in GBK, say): nothing is ambiguous.
+        score = MIN_CHINESE_SCORE
     if score < MIN_CHINESE_SCORE:
         # Our own order is unsure: ask charset-normalizer. If it names the family whose strict decoding we have,
         # that decoding is taken (a strict decode both agree on is not ambiguous).

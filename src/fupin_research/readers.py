@@ -136,8 +136,10 @@ def read_bytes(data: bytes, name: str = "<bytes>") -> Extracted:
 # ----------------------------------------------------------------------------------------------------------------
 # Encodings of markup: BOM, then the declared charset (checked against the bytes), then detection.
 
-_DECLARED = re.compile(rb"""(?:<meta[^>]{0,200}?charset\s*=\s*["']?|<\?xml[^>]{0,100}?encoding\s*=\s*["'])([A-Za-z0-9_.:-]{2,30})""",
-                       re.IGNORECASE)
+_DECLARED = re.compile(
+    rb"""(?:<meta[^>]{0,200}?charset\s*=\s*["']?|<\?xml[^>]{0,100}?encoding\s*=\s*["'])([A-Za-z0-9_.:-]{2,30})""",
+    re.IGNORECASE,
+)
 # Declared names → the widest codec of the family (pages declared gb2312 use GBK characters all the time).
 _WIDEN = {"gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
           "big5": "big5hkscs", "x-big5": "big5hkscs", "big5-hkscs": "big5hkscs", "utf8": "utf-8"}
@@ -285,7 +287,7 @@ def extract_html(markup: str, name: str = "<page>") -> tuple[str, dict[str, str]
     markup = re.sub(r"^\s*<\?xml[^>]*\?>", "", markup)
     try:
         tree = lxml.html.document_fromstring(markup)
-    except Exception:  # noqa: BLE001 - lxml raises several types on garbage; the reason is what matters
+    except Exception:
         tree = None
     meta = html_metadata(tree) if tree is not None else {}
     body = _container_text(tree) if tree is not None else ""
@@ -354,7 +356,7 @@ def _trafilatura_text(markup: str) -> str:
             markup, include_tables=True, include_comments=False, include_links=False, include_images=False,
             include_formatting=False, deduplicate=False, with_metadata=False,
         )
-    except Exception:  # noqa: BLE001 - a page trafilatura chokes on falls back to its visible text
+    except Exception:
         body = None
     return _tidy_lines(body or "")
 
@@ -415,7 +417,8 @@ def read_xml(data: bytes, name: str) -> Extracted:
     """Text of an XML file, one element's text a line; the title from ``<title>`` or ``<contenttitle>``.
 
     Example:
-        >>> doc = '<?xml version="1.0" encoding="gbk"?><doc><contenttitle>扶贫</contenttitle><content>全省１２个县</content></doc>'
+        >>> doc = ('<?xml version="1.0" encoding="gbk"?>'
+        ...        '<doc><contenttitle>扶贫</contenttitle><content>全省１２个县</content></doc>')
         >>> got = read_xml(doc.encode("gbk"), "news.xml")
         >>> got.text, got.encoding, got.meta
         ('扶贫\\n全省１２个县', 'gbk', {'title': '扶贫'})
@@ -501,7 +504,7 @@ def read_pdf(data: bytes, name: str) -> Extracted:
         title = str(info.get("/Title") or "").strip()
     except InputError:
         raise
-    except Exception as error:  # noqa: BLE001 - pypdf raises many types on damaged files; report, never trace
+    except Exception as error:
         raise InputError(f"{name}: not a readable PDF ({type(error).__name__}: {str(error)[:80]})") from None
     if not "".join(pages).strip():
         raise InputError(f"{name}: {NO_TEXT_LAYER}")
@@ -560,7 +563,7 @@ def read_docx(data: bytes, name: str) -> Extracted:
             core = archive.read("docProps/core.xml") if "docProps/core.xml" in archive.namelist() else b""
     except InputError:
         raise
-    except Exception as error:  # noqa: BLE001 - zipfile/expat raise many types on damaged files
+    except Exception as error:
         raise InputError(f"{name}: not a readable .docx file ({type(error).__name__})") from None
     body = root.find(f"{_W}body")
     lines = [line.strip() for line in _block_lines(body if body is not None else root)]
@@ -581,7 +584,8 @@ def read_docx(data: bytes, name: str) -> Extracted:
 # ----------------------------------------------------------------------------------------------------------------
 # Metadata from the text: 文号, title line, issuer, date line.
 
-# 文号: issuer abbreviation, year in 〔〕 (or [] ［］ （） 【】), serial number, 号. 鲁发〔2015〕11号, 国办发〔2016〕12号.
+# 文号: issuer abbreviation, year in 〔〕 (or [] ［］ （） 【】), serial number, 号:
+# 鲁发〔2015〕11号, 国办发〔2016〕12号.
 DOC_NUMBER = re.compile(
     r"([\u4e00-\u9fff]{1,12}\s?[〔\[［【(（]\s?((?:19|20)\d{2})\s?[〕\]］】)）]\s?第?\s?\d{1,4}\s?号)"
 )
@@ -606,10 +610,14 @@ _TITLE_END = re.compile(
     r"(?:通知|意见|办法|方案|规定|决定|报告|公告|通告|规划|纲要|细则|批复|通报|函|决议|条例|纪要|要点|措施|指南|公报|讲话|计划)"
     r"[)）]?$"
 )
-_ISSUER_HEAD = re.compile(r"^(.{2,40}?(?:人民政府|办公厅|办公室|委员会|委|局|厅|部|院|政府|小组|党委|省委|市委|县委))\s*文件$")
-_ISSUER_LINE = re.compile(r"^(?:中共)?[\u4e00-\u9fff、\s]{2,40}(?:人民政府|办公厅|办公室|委员会|局|厅|部|国务院|小组|省委|市委|县委)$")
-_DATE_LINE = re.compile(r"^\s*[（(]?\s*([0-9０-９〇○零一二三四五六七八九十]{2,4}\s*年[0-9０-９一二三四五六七八九十]{1,3}\s*月"
-                        r"(?:[0-9０-９一二三四五六七八九十]{1,3}\s*日)?)\s*[)）]?\s*$")
+_ORGAN = "人民政府|办公厅|办公室|委员会|局|厅|部|国务院|小组|党委|省委|市委|县委"
+_ISSUER_HEAD = re.compile(rf"^(.{{2,40}}?(?:{_ORGAN}|委|院|政府))\s*文件$")
+_ISSUER_LINE = re.compile(rf"^(?:中共)?[\u4e00-\u9fff、\s]{{2,40}}(?:{_ORGAN})$")
+_CN_DIGITS = "0-9０-９〇○零一二三四五六七八九十"
+_DATE_LINE = re.compile(rf"^\s*[（(]?\s*([{_CN_DIGITS}]{{2,4}}\s*年[{_CN_DIGITS}]{{1,3}}\s*月"
+                        rf"(?:[{_CN_DIGITS}]{{1,3}}\s*日)?)\s*[)）]?\s*$")
+# the subtitle of a law or resolution: （2016年3月16日第十二届全国人民代表大会第四次会议通过）
+_ADOPTED_DATE = re.compile(r"^[（(]\s*(\S{6,16}?日)\S*(?:通过|发布|印发|公布|修订|修正)\s*[)）]$")
 _LABELLED_DATE = re.compile(r"(?:发布|成文|印发|发文)?(?:时间|日期)\s*[:：]\s*(\S.{0,30})")
 
 
@@ -646,7 +654,8 @@ def infer_metadata(text: str, found: dict[str, str] | None = None) -> dict[str, 
     it up (``title=meta;date=body;...``).
 
     Example:
-        >>> text = "山东省人民政府文件\\n鲁政发〔2016〕5号\\n山东省人民政府\\n关于印发扶贫方案的通知\\n各市：\\n现印发。\\n山东省人民政府\\n2016年3月1日"
+        >>> text = ("山东省人民政府文件\\n鲁政发〔2016〕5号\\n山东省人民政府\\n关于印发扶贫方案的通知\\n"
+        ...         "各市：\\n现印发。\\n山东省人民政府\\n2016年3月1日")
         >>> meta = infer_metadata(text)
         >>> meta["title"], meta["doc_number"], meta["issuer"], meta["date"], meta["date_kind"]
         ('山东省人民政府关于印发扶贫方案的通知', '鲁政发〔2016〕5号', '山东省人民政府', '2016-03-01', 'body')
@@ -681,7 +690,7 @@ def infer_metadata(text: str, found: dict[str, str] | None = None) -> dict[str, 
                 break
     if "date" not in meta:
         for line in head:
-            labelled = _LABELLED_DATE.search(line)
+            labelled = _LABELLED_DATE.search(line) or _ADOPTED_DATE.match(line)
             date = date_of_line(labelled.group(1)) if labelled else None
             if date:
                 meta["date"], sources["date"] = date, "header"
@@ -705,17 +714,35 @@ def infer_metadata(text: str, found: dict[str, str] | None = None) -> dict[str, 
 
 
 def _title_line(head: list[str]) -> str:
-    """The document's title: the head line ending like a title (通知, 意见, …), with the lines it wraps from."""
-    for index, line in enumerate(head):
-        flat = re.sub(r"\s+", "", line)
-        if _TITLE_END.search(flat) and len(flat) <= 80 and not re.search(r"[。；;]", flat):
-            # a long title wraps over two or three lines: take the preceding lines that are not issuer/文号 lines
-            start = index
-            while start > 0 and index - start < 2:
-                previous = re.sub(r"\s+", "", head[start - 1])
-                if (DOC_NUMBER.search(previous) or _ISSUER_HEAD.match(previous) or re.search(r"[。：:；，]", previous)
-                        or len(previous) > 40):
-                    break
-                start -= 1
-            return "".join(re.sub(r"\s+", "", part) for part in head[start : index + 1])[:100]
+    """The document's title: the head line ending like a title (通知, 意见, …), with the lines it wraps over.
+
+    Example:
+        >>> _title_line(["国务院文件", "国发〔2016〕64号", "国务院关于印发“十三五”脱贫攻坚", "规划的通知", "各省："])
+        '国务院关于印发“十三五”脱贫攻坚规划的通知'
+        >>> _title_line(["第十二届全国人民代表大会第四次会议关于政府工作报告的决", "议"])
+        '第十二届全国人民代表大会第四次会议关于政府工作报告的决议'
+    """
+    flat = [re.sub(r"\s+", "", line) for line in head]
+
+    def plausible(line: str) -> bool:
+        return len(line) <= 80 and not re.search(r"[。；;：:，]", line)
+
+    for index, line in enumerate(flat):
+        end = None
+        if _TITLE_END.search(line) and plausible(line):
+            end = index
+        elif index + 1 < len(flat) and plausible(line + flat[index + 1]) and _TITLE_END.search(line + flat[index + 1]) \
+                and not _TITLE_END.search(flat[index + 1][:-1] or "x") and len(flat[index + 1]) < len(line):
+            end = index + 1  # the last characters of the title wrapped onto the next line
+        if end is None:
+            continue
+        # a long title wraps over two or three lines: take the preceding lines that are not issuer/文号 lines
+        start = index
+        while start > 0 and index - start < 2:
+            previous = flat[start - 1]
+            if (DOC_NUMBER.search(previous) or _ISSUER_HEAD.match(previous) or not plausible(previous)
+                    or len(previous) > 40 or _TITLE_END.search(previous)):
+                break
+            start -= 1
+        return "".join(flat[start : end + 1])[:100]
     return ""
