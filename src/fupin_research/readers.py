@@ -485,6 +485,40 @@ def strip_running_lines(pages: list[str]) -> tuple[list[str], list[str]]:
     return kept_pages, removed
 
 
+def _visual_width(line: str) -> float:
+    """Width of a line in em: a Chinese character 1, an ASCII character 0.5."""
+    return sum(0.5 if ord(char) < 0x2E80 else 1.0 for char in line.strip())
+
+
+_NEW_PARAGRAPH = re.compile(r"^(?:[\u3000 \t]{2,}|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|第[一二三四五六七八九十百]+[章节条])")
+
+
+def join_wrapped_lines(lines: list[str]) -> str:
+    """Join the lines of a PDF into paragraphs: a line that runs to the right margin goes on in the next one.
+
+    A line is full when it is at least 90% as wide as the widest line; the next line then continues the same
+    paragraph, unless it is indented or starts a numbered heading. This also joins a paragraph broken across a page
+    (the page's running lines are removed first).
+
+    Example:
+        >>> join_wrapped_lines(["\\u3000\\u3000现在，我代表国务院，向大会报", "告工作。", "\\u3000\\u3000一、回顾", "过去一年。"])
+        '现在，我代表国务院，向大会报告工作。\\n一、回顾\\n过去一年。'
+    """
+    lines = [line.rstrip() for line in lines if line.strip()]
+    if not lines:
+        return ""
+    widest = max(_visual_width(line) for line in lines)
+    paragraphs: list[str] = []
+    previous_full = False
+    for line in lines:
+        if paragraphs and previous_full and not _NEW_PARAGRAPH.match(line):
+            paragraphs[-1] += line.strip()
+        else:
+            paragraphs.append(line.strip())
+        previous_full = _visual_width(line) >= 0.9 * widest and widest >= 8
+    return "\n".join(paragraphs)
+
+
 def read_pdf(data: bytes, name: str) -> Extracted:
     """The text layer of a PDF in reading order, without running headers, footers and page numbers.
 
@@ -509,7 +543,7 @@ def read_pdf(data: bytes, name: str) -> Extracted:
     if not "".join(pages).strip():
         raise InputError(f"{name}: {NO_TEXT_LAYER}")
     pages, _removed = strip_running_lines(pages)
-    text = "\n".join(page for page in pages if page.strip())
+    text = join_wrapped_lines([line for page in pages for line in page.splitlines()])
     meta = {"title": title} if re.search(r"[\u4e00-\u9fff]", title) and not title.startswith("Microsoft") else {}
     return Extracted(text, "pdf", "pdf", meta)
 
