@@ -538,7 +538,7 @@ def read_pdf(data: bytes, name: str) -> Extracted:
     except InputError:
         raise
     except Exception as error:
-        raise InputError(f"{name}: not a readable PDF ({type(error).__name__}: {str(error)[:80]})") from None
+        raise InputError(f"{name}: not a readable PDF ({type(error).__name__})") from None
     if not "".join(pages).strip():
         raise InputError(f"{name}: {NO_TEXT_LAYER}")
     pages, _removed = strip_running_lines(pages)
@@ -645,7 +645,7 @@ _TITLE_END = re.compile(
 )
 _ORGAN = "人民政府|办公厅|办公室|委员会|局|厅|部|国务院|小组|党委|省委|市委|县委"
 _ISSUER_HEAD = re.compile(rf"^(.{{2,40}}?(?:{_ORGAN}|委|院|政府))\s*文件$")
-_ISSUER_LINE = re.compile(rf"^(?:中共)?[\u4e00-\u9fff、\s]{{2,40}}(?:{_ORGAN})$")
+_ISSUER_LINE = re.compile(rf"^(?:中共)?[\u4e00-\u9fff、\s]{{0,40}}(?:{_ORGAN})$")
 _CN_DIGITS = "0-9０-９〇○零一二三四五六七八九十"
 _DATE_LINE = re.compile(rf"^\s*[（(]?\s*([{_CN_DIGITS}]{{2,4}}\s*年[{_CN_DIGITS}]{{1,3}}\s*月"
                         rf"(?:[{_CN_DIGITS}]{{1,3}}\s*日)?)\s*[)）]?\s*$")
@@ -736,7 +736,7 @@ def infer_metadata(text: str, found: dict[str, str] | None = None) -> dict[str, 
                 if date and "date" not in meta:
                     meta["date"], sources["date"] = date, "body"
                 above = re.sub(r"\s+", "", lines[index - 1]) if index else ""
-                if "issuer" not in meta and _ISSUER_LINE.match(above):
+                if "issuer" not in meta and len(above) >= 3 and _ISSUER_LINE.match(above):
                     meta["issuer"], sources["issuer"] = above, "body"
                 break
     if "date" in meta:
