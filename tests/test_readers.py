@@ -345,3 +345,61 @@ def test_random_zip_members_never_raise_anything_but_input_error():
             read_bytes(buffer.getvalue(), "x.docx")
         except InputError:
             pass
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Encodings as real files come, and script detection over the whole text.
+
+
+def test_gbk_news_xml_with_full_width_digits_and_latin_is_not_refused():
+    from fupin_research.io import decode_bytes
+
+    doc = ("<doc>\n<url>http://news.sohu.com/20120612/n345219834.shtml</url>\n<docno>0a3b5c7d9e</docno>\n"
+           "<contenttitle>２０１２年扶贫</contenttitle>\n<content>２０１２年６月１２日，ＸＸ县ＧＤＰ增长１０．５％，"
+           "ＣＰＩ上涨３．２％，扶贫资金１２３４万元。</content>\n</doc>\n")
+    assert decode_bytes(doc.encode("gbk"), "news.txt") == (doc, "gbk")
+
+
+def test_rare_place_names_in_gbk_are_decoded_not_refused():
+    from fupin_research.io import decode_bytes
+
+    text = ("婺源县、歙县、黟县和瓯江、邛崃、犍为、郫都、荥经、筠连、珙县、邗江、盱眙、泗洪、沭阳、邳州、睢宁、砀山、"
+            "濉溪、涡阳、亳州、颍上、岢岚、隰县、浍河、洺河、滏阳河、漯河、郏县、渑池、淅川、郧西、秭归、蕲春、猇亭。")
+    assert decode_bytes(text.encode("gbk"), "places.txt") == (text, "gbk")
+
+
+def test_a_codec_name_that_does_not_exist_is_an_error(monkeypatch):
+    import fupin_research.io as fio
+
+    monkeypatch.setattr(fio, "FALLBACK_ENCODINGS", (("gb18030", "gb18030"), ("no-such-codec", "no-such-codec")))
+    with pytest.raises(LookupError, match="no-such-codec"):
+        fio.decode_bytes("精准扶贫".encode("gbk"), "x.txt")
+
+
+def test_traditional_text_after_a_long_simplified_part_is_converted():
+    from fupin_research.normalize import normalize_with_offsets
+
+    simplified = "各地要把精准扶贫、精准脱贫作为基本方略。\n" * 2_000  # 42,000 characters
+    traditional = "各地要把精準扶貧、精準脫貧作為基本方略，這裡發展產業。\n" * 50
+    norm = normalize_with_offsets(simplified + traditional)
+    assert "貧" not in norm.text and "這" not in norm.text
+    assert norm.text.endswith("各地要把精准扶贫、精准脱贫作为基本方略，这里发展产业。\n")
+    assert norm.script.script == "mixed"
+    end = len(simplified + traditional)
+    assert norm.raw_span(len(norm.text) - 4, len(norm.text) - 1) == (end - 4, end - 1)
+
+
+def test_known_container_keeps_related_articles_out():
+    article = "".join(f"<p>第{i}条　各地要把精准扶贫、精准脱贫作为基本方略，扶持对象要精准，项目安排要精准。</p>"
+                      for i in range(1, 6))
+    related = ("<div class='xgwz'><p>相关文章：</p><p>全省召开脱贫攻坚推进会议，研究部署下一阶段重点工作任务，"
+               "要求各地切实压实责任。</p><p>省领导赴贫困县调研，强调要坚持精准方略，确保高质量完成目标任务。</p></div>")
+    page = f"<html><body><div class='TRS_Editor'>{article}</div>{related}</body></html>"
+    text = read_bytes(page.encode(), "page.html").text
+    assert text.splitlines()[-1].startswith("第5条") and "相关文章" not in text and "省领导" not in text
+
+
+def test_full_width_forms_are_no_evidence_against_a_decoding():
+    from fupin_research.io import chinese_score
+
+    assert chinese_score("２０１２年ＧＤＰ增长１０．５％，ＣＰＩ上涨３．２％") == 1.0
