@@ -279,6 +279,8 @@ def _summary_script(blocks: list[tuple[int, int, Script]]) -> Script:
     if not converted:
         return Script("simplified", "mainland", None)
     main = max(converted, key=lambda item: item[0])[1]
+    if {script.script for script in scripts} == {"traditional"}:  # traditional throughout, variants differ
+        return main
     return Script("mixed", main.variant, main.opencc_config)
 
 

@@ -762,6 +762,8 @@ def _title_line(head: list[str]) -> str:
 
     for index, line in enumerate(flat):
         end = None
+        if DOC_NUMBER.search(line) or _ISSUER_HEAD.match(line):
+            continue  # a 文号 or red-header line is never (the start of) the title
         if _TITLE_END.search(line) and plausible(line):
             end = index
         elif index + 1 < len(flat) and plausible(line + flat[index + 1]) and _TITLE_END.search(line + flat[index + 1]) \
