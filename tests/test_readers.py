@@ -403,3 +403,13 @@ def test_full_width_forms_are_no_evidence_against_a_decoding():
     from fupin_research.io import chinese_score
 
     assert chinese_score("２０１２年ＧＤＰ增长１０．５％，ＣＰＩ上涨３．２％") == 1.0
+
+
+def test_the_signature_date_anchors_relative_time_expressions():
+    from fupin_research.build import document_tables
+    from fupin_research.corpus import make_document
+
+    text = "关于做好扶贫工作的通知\n各县：\n今年要完成脱贫任务。\n某某县人民政府\n2016年3月1日"
+    doc = make_document(Path("notice.txt"), text, "utf-8")
+    times = document_tables(doc)["time_expressions"].set_index("surface")
+    assert times.loc["今年", "start_date"] == "2016-01-01"

@@ -164,9 +164,15 @@ def with_doc_id(frame: pd.DataFrame, doc_id: str) -> pd.DataFrame:
 def time_context(meta: dict[str, str]) -> dict[str, str | None]:
     """The reference date and period that anchor a document's relative time expressions.
 
-    A repost date says nothing about when the text was written, so only issued/published dates count.
+    A repost date says nothing about when the text was written, so only issued/published dates count, and the
+    date line under a document's signature (``date_kind = body``, its 成文日期). A page's ``PubDate`` (``meta``) or
+    发布时间 line (``header``) may be a repost's: not used.
+
+    Example:
+        >>> time_context({"date": "2016-11-23", "date_kind": "body"})["reference_date"]
+        '2016-11-23'
     """
-    reference = meta.get("date") if meta.get("date_kind") in ("issued", "published") else None
+    reference = meta.get("date") if meta.get("date_kind") in ("issued", "published", "body") else None
     period = meta.get("period") or meta.get("year") or None
     return {"reference_date": reference or None, "period": period}
 
