@@ -413,3 +413,26 @@ def test_the_signature_date_anchors_relative_time_expressions():
     doc = make_document(Path("notice.txt"), text, "utf-8")
     times = document_tables(doc)["time_expressions"].set_index("surface")
     assert times.loc["今年", "start_date"] == "2016-01-01"
+
+
+def test_labelled_metadata_table_of_a_policy_page():
+    body = "".join(f"<p>{i}．各地区、各部门要按照精准扶贫精准脱贫基本方略，抓好政策落实，确保如期完成任务。</p>"
+                   for i in range(1, 5)) + "<p>（此件公开发布；参照国开办发〔2015〕3号执行）</p>"
+    page = ("<html><head><title>国务院办公厅关于扶贫的通知_政府信息公开专栏</title></head><body>"
+            "<table class='bd1'><tr><td>索 引 号：</td><td>000014349/2016-00051</td>"
+            "<td>主题分类：</td><td>扶贫</td></tr>"
+            "<tr><td>发文机关：</td><td>国务院办公厅</td><td>成文日期：</td><td>2016年02月17日</td></tr>"
+            "<tr><td>发文字号：</td><td>国办发〔2016〕12号</td><td>发布日期：</td><td>2016年02月24日</td></tr></table>"
+            f"<div id='UCAP-CONTENT'>{body}</div></body></html>")
+    doc = read_document_from_bytes(page.encode("gbk"), "policy.htm")
+    assert (doc.meta["doc_number"], doc.meta["date"], doc.meta["date_kind"], doc.meta["issuer"]) == (
+        "国办发〔2016〕12号", "2016-02-17", "meta", "国务院办公厅")
+    assert doc.meta["title"] == "国务院办公厅关于扶贫的通知"
+    assert "索 引 号" not in doc.raw and doc.raw.startswith("1．各地区")
+
+
+def read_document_from_bytes(data: bytes, name: str):
+    from fupin_research.corpus import make_document
+
+    got = read_bytes(data, name)
+    return make_document(Path(name), got.text, got.encoding, format=got.format, found=got.meta)

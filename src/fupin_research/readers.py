@@ -222,8 +222,11 @@ def _clean_title(title: str) -> str:
     return parts[0] if len(parts[0]) >= 5 or len(parts) == 1 else max(parts, key=len)
 
 
-def html_metadata(tree) -> dict[str, str]:
-    """Title, date and issuer from a parsed page's meta tags and ``<title>`` (an lxml tree)."""
+def html_metadata(tree, markup: str = "") -> dict[str, str]:
+    """Title, date, issuer and 文号 from a parsed page's meta tags, ``<title>`` and labelled metadata table.
+
+    ``markup`` (the page's source) lets the labelled table be skipped when no label occurs in it at all.
+    """
     metas: dict[str, str] = {}
     for meta in tree.iter("meta"):
         key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").strip().lower()
@@ -248,7 +251,49 @@ def html_metadata(tree) -> dict[str, str]:
         if metas.get(key) and re.search(r"[\u4e00-\u9fff]", metas[key]):
             found["issuer"] = metas[key][:60]
             break
+    if not markup or any(label in markup for label in _LABELS):
+        found.update({key: value for key, value in labelled_metadata(tree).items() if not found.get(key)})
     return {key: value for key, value in found.items() if value}
+
+
+# The labelled metadata block of government information-disclosure pages (索引号, 发文机关, 发文字号, 成文日期, …).
+_LABELS = ("发文字号", "文号", "成文日期", "发文日期", "印发日期", "发文机关", "发文单位", "发布机构")
+_LABELLED = {
+    "doc_number": re.compile(r"(?:发文字号|文\s*号)\s*[:：]\s*([^\s<>'\"]{4,30})"),
+    "date": re.compile(r"(?:成文日期|发文日期|印发日期)\s*[:：]\s*"
+                       r"([0-9]{4}\s*[-年./]\s*[0-9]{1,2}\s*[-月./]\s*[0-9]{1,2})"),
+    "issuer": re.compile(r"(?:发文机关|发文单位|发布机构)\s*[:：]\s*([\u4e00-\u9fff、，, ]{2,40}?)(?=\s|$|[:：<])"),
+}
+
+
+def labelled_metadata(tree) -> dict[str, str]:
+    """发文字号, 成文日期 and 发文机关 from the labelled table of a government page (outside the article body).
+
+    Example:
+        >>> import lxml.html
+        >>> page = lxml.html.document_fromstring(
+        ...     "<table><tr><td>发文机关：</td><td>国务院办公厅</td><td>发文字号：</td><td>国办发〔2016〕12号</td></tr>"
+        ...     "<tr><td>成文日期：</td><td>2016年02月17日</td></tr></table>")
+        >>> labelled_metadata(page)
+        {'doc_number': '国办发〔2016〕12号', 'date': '2016-02-17', 'issuer': '国务院办公厅'}
+    """
+    text = "\n".join(
+        " ".join(part.strip() for part in row.itertext() if part.strip())
+        for row in tree.iter("tr", "li", "p", "div", "span") if len(row) <= 12
+    ) if tree is not None else ""
+    found: dict[str, str] = {}
+    for key, pattern in _LABELLED.items():
+        for match in pattern.finditer(text):
+            value = match.group(1).strip()
+            if key == "doc_number":
+                number = find_doc_number(value)
+                value = number[0] if number else ""
+            elif key == "date":
+                value = _iso(value) or ""
+            if value:
+                found[key] = value
+                break
+    return found
 
 
 def read_html(data: bytes, name: str) -> Extracted:
@@ -289,7 +334,7 @@ def extract_html(markup: str, name: str = "<page>") -> tuple[str, dict[str, str]
         tree = lxml.html.document_fromstring(markup)
     except Exception:
         tree = None
-    meta = html_metadata(tree) if tree is not None else {}
+    meta = html_metadata(tree, markup) if tree is not None else {}
     body = _container_text(tree, markup) if tree is not None else ""
     if not body:
         body = _trafilatura_text(markup)
@@ -706,10 +751,10 @@ def infer_metadata(text: str, found: dict[str, str] | None = None) -> dict[str, 
         raw_lines = raw_lines[:15] + raw_lines[-40:]
     lines = [clean for clean in (normalize(line).strip() for line in raw_lines) if clean]
     head = lines[:15]
-    number = find_doc_number("\n".join(head))
+    number = None if "doc_number" in meta else find_doc_number("\n".join(head))
     if number:
         meta["doc_number"], sources["doc_number"] = number[0], "header"
-    elif (number := find_doc_number(normalize(text[:20_000]))) is not None:
+    elif "doc_number" not in meta and (number := find_doc_number(normalize(text[:20_000]))) is not None:
         meta["doc_number"], sources["doc_number"] = number[0], "body"
     if "title" not in meta:
         title = _title_line(head)
