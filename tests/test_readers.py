@@ -436,3 +436,12 @@ def read_document_from_bytes(data: bytes, name: str):
 
     got = read_bytes(data, name)
     return make_document(Path(name), got.text, got.encoding, format=got.format, found=got.meta)
+
+
+def test_page_date_from_the_header_line_when_there_is_no_meta_tag():
+    body = "".join(f"<p>{i}．各地区、各部门要按照精准扶贫精准脱贫基本方略，抓好政策落实，确保如期完成任务。</p>"
+                   for i in range(1, 4))
+    page = ("<html><head><title>全省扶贫工作会议召开</title></head><body><div class='info'>"
+            "<span>发布时间：</span><span>2017-11-09 10:30</span><span>来源：省扶贫办</span></div>"
+            f"<div class='TRS_Editor'>{body}</div></body></html>")
+    assert read_bytes(page.encode(), "news.html").meta["date"] == "2017-11-09"

@@ -253,9 +253,19 @@ def html_metadata(tree, markup: str = "") -> dict[str, str]:
             break
     if not markup or any(label in markup for label in _LABELS):
         found.update({key: value for key, value in labelled_metadata(tree).items() if not found.get(key)})
+    if not found.get("date") and markup:
+        # the 发布时间/日期 line of the page header (outside the article body), found in the source itself
+        match = _PAGE_DATE.search(markup)
+        date = _iso(match.group(1)) if match else None
+        if date:
+            found["date"] = date
     return {key: value for key, value in found.items() if value}
 
 
+_PAGE_DATE = re.compile(
+    r"(?:发布时间|发布日期|发表时间|发文时间|更新时间|日期|时间)\s*(?:[:：]|&nbsp;)\s*(?:</[a-z]+>\s*<[a-z][^>]{0,80}>\s*)?"
+    r"((?:19|20)\d{2}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2})"
+)
 # The labelled metadata block of government information-disclosure pages (索引号, 发文机关, 发文字号, 成文日期, …).
 _LABELS = ("发文字号", "文号", "成文日期", "发文日期", "印发日期", "发文机关", "发文单位", "发布机构")
 _LABELLED = {
