@@ -445,3 +445,11 @@ def test_page_date_from_the_header_line_when_there_is_no_meta_tag():
             "<span>发布时间：</span><span>2017-11-09 10:30</span><span>来源：省扶贫办</span></div>"
             f"<div class='TRS_Editor'>{body}</div></body></html>")
     assert read_bytes(page.encode(), "news.html").meta["date"] == "2017-11-09"
+
+
+@pytest.mark.parametrize("charset", ["rot13", "base64", "hex", "zlib", "uu", "bz2", "quopri", "undefined", "idna",
+                                     "utf-7", "punycode", "x-user-defined", "latin-1", "utf-16"])
+def test_any_declared_charset_is_checked_never_trusted_blindly(charset):
+    page = f'<meta charset="{charset}"><p>精准扶贫精准脱贫，全省建档立卡贫困人口全部脱贫。</p>'
+    got = read_bytes(page.encode("gbk"), "page.html")
+    assert got.encoding == "gbk" and "建档立卡" in got.text

@@ -116,6 +116,17 @@ def read_bytes(data: bytes, name: str = "<bytes>") -> Extracted:
         ...
         fupin_research.errors.InputError: x.pdf: not a readable PDF (...)
     """
+    try:
+        return _read_bytes(data, name)
+    except (InputError, LookupError):
+        raise  # LookupError: a codec name in the package's own lists that Python lacks is a bug, not a file
+    except (RecursionError, MemoryError, ValueError, TypeError, KeyError, IndexError, AttributeError,
+            AssertionError, OSError, UnicodeError, zipfile.BadZipFile) as error:
+        # a third-party parser (lxml, trafilatura, pypdf) failing on a damaged file: one line, no traceback
+        raise InputError(f"{name}: could not be read ({type(error).__name__})") from None
+
+
+def _read_bytes(data: bytes, name: str) -> Extracted:
     kind = file_format(data, name)
     if kind == "pdf":
         return read_pdf(data, name)
@@ -178,7 +189,7 @@ def decode_markup(data: bytes, name: str) -> tuple[str, str]:
         if codec:
             try:
                 text = data.decode(codec)
-            except UnicodeDecodeError:
+            except (UnicodeError, LookupError, ValueError):  # LookupError: base64, rot13 … are no text encodings
                 text = None
             # a declared single-byte charset (latin-1 decodes anything) must still read as Chinese
             if text is not None and (codec in ("utf-8", "gb18030", "big5hkscs") or chinese_score(text) >= 0.8):
