@@ -453,3 +453,12 @@ def test_any_declared_charset_is_checked_never_trusted_blindly(charset):
     page = f'<meta charset="{charset}"><p>精准扶贫精准脱贫，全省建档立卡贫困人口全部脱贫。</p>'
     got = read_bytes(page.encode("gbk"), "page.html")
     assert got.encoding == "gbk" and "建档立卡" in got.text
+
+
+def test_a_title_equal_to_the_running_header_survives_on_the_first_page():
+    pages = ["政府工作报告\n政府工作报告\n各位代表：\n- 1 -", "政府工作报告\n第二页正文\n- 2 -",
+             "政府工作报告\n第三页\n- 3 -"]
+    kept, _ = strip_running_lines(pages)
+    assert kept[0].splitlines()[0] == "政府工作报告" and "政府工作报告" not in kept[1] + kept[2]
+    doc = read_document(FORMATS / "pdf" / "report2013_long_paragraphs.pdf")
+    assert doc.meta["title"] == "政府工作报告"

@@ -540,9 +540,15 @@ def strip_running_lines(pages: list[str]) -> tuple[list[str], list[str]]:
         keep = [True] * len(lines)
         n = len(lines)
         edges = sorted(set(range(min(_EDGE_LINES, n))) | set(range(max(0, n - _EDGE_LINES), n)))
+        removed_here: set[str] = set()
         for i in edges:
-            if _PAGE_NUMBER.match(lines[i]) or _line_key(lines[i]) in repeated:
+            key = _line_key(lines[i])
+            if _PAGE_NUMBER.match(lines[i]):
                 keep[i] = False
+            elif key in repeated and key not in removed_here:
+                # once per page: a first page's running header may be followed by the same words as its title
+                keep[i] = False
+                removed_here.add(key)
         removed.extend(line for line, k in zip(lines, keep) if not k)
         kept_pages.append("\n".join(line for line, k in zip(lines, keep) if k))
     return kept_pages, removed
