@@ -148,7 +148,7 @@ def make_document(
 
     normalized = normalize_with_offsets(raw)
     meta = dict(meta or {})
-    inferred = infer_metadata(raw, found)
+    inferred = infer_metadata(raw, found, clean=normalized.text)
     if not inferred.get("title"):
         inferred.pop("title", None)
         title = _infer_title(raw)

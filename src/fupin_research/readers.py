@@ -696,6 +696,10 @@ DOC_NUMBER = re.compile(
 )
 
 
+_DOC_NUMBER_PREFIX = re.compile(r"[\u4e00-\u9fff]{1,12}\s?$")
+_DOC_NUMBER_YEAR = re.compile(r"[〔\[［【(（]\s?(?:19|20)\d{2}\s?[〕\]］】)）]\s?第?\s?\d{1,4}\s?号")
+
+
 def find_doc_number(text: str) -> tuple[str, int] | None:
     """The first 文号 in ``text`` and its position, spaces removed.
 
@@ -705,10 +709,14 @@ def find_doc_number(text: str) -> tuple[str, int] | None:
         >>> find_doc_number("黔府办函[2017]5号")[0], find_doc_number("国办发〔2016〕12号")[0]
         ('黔府办函[2017]5号', '国办发〔2016〕12号')
     """
-    match = DOC_NUMBER.search(text)
-    if not match:
-        return None
-    return re.sub(r"\s+", "", match.group(1)), match.start(1)
+    # the bracketed year is rare in a text: find it first, then the issuer abbreviation just before it
+    for year in _DOC_NUMBER_YEAR.finditer(text):
+        before = text[max(0, year.start() - 13) : year.start()]
+        prefix = _DOC_NUMBER_PREFIX.search(before)
+        if prefix:
+            start = year.start() - len(before) + prefix.start()
+            return re.sub(r"\s+", "", prefix.group() + year.group()), start
+    return None
 
 
 _TITLE_END = re.compile(
@@ -750,10 +758,11 @@ def date_of_line(line: str) -> str | None:
     return None
 
 
-def infer_metadata(text: str, found: dict[str, str] | None = None) -> dict[str, str]:
+def infer_metadata(text: str, found: dict[str, str] | None = None, *, clean: str | None = None) -> dict[str, str]:
     """Title, date (with ``date_kind``), issuer and 文号 (``doc_number``) of a raw text, and where each came from.
 
-    ``found`` is what the file itself declared (:attr:`Extracted.meta`, kind ``meta``); the text fills the rest:
+    ``found`` is what the file itself declared (:attr:`Extracted.meta`, kind ``meta``); the text fills the rest
+    (``clean``, the text already normalized, spares normalizing it again):
     ``header`` (the top of the document: a red-header issuer line, a 文号 line, a labelled 发布时间), ``body``
     (a date line standing alone, as under the signature, and the issuer line above it). ``metadata_sources`` sums
     it up (``title=meta;date=body;...``).
@@ -776,12 +785,14 @@ def infer_metadata(text: str, found: dict[str, str] | None = None) -> dict[str, 
     raw_lines = [line for line in text.splitlines() if line.strip()]
     if len(raw_lines) > 60:
         raw_lines = raw_lines[:15] + raw_lines[-40:]
-    lines = [clean for clean in (normalize(line).strip() for line in raw_lines) if clean]
+    # blank lines between them keep normalization from joining any two (one call instead of one per line)
+    lines = [line.strip() for line in normalize("\n\n".join(raw_lines)).splitlines() if line.strip()]
     head = lines[:15]
     number = None if "doc_number" in meta else find_doc_number("\n".join(head))
     if number:
         meta["doc_number"], sources["doc_number"] = number[0], "header"
-    elif "doc_number" not in meta and (number := find_doc_number(normalize(text[:20_000]))) is not None:
+    elif "doc_number" not in meta and (number := find_doc_number(
+            clean[:20_000] if clean is not None else normalize(text[:20_000]))) is not None:
         meta["doc_number"], sources["doc_number"] = number[0], "body"
     if "title" not in meta:
         title = _title_line(head)
