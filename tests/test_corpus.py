@@ -134,7 +134,7 @@ def test_without_manifest_date_and_province_are_inferred(tmp_path):
         shutil.copy(path, tmp_path / path.name)
     corpus = load_corpus(tmp_path).set_index("doc_id")
     bulletin = corpus.loc["004_b2c48652dc48c734"]
-    assert (bulletin.date, bulletin.date_kind) == ("2017-11-09", "inferred")
+    assert (bulletin.date, bulletin.date_kind) == ("2017-11-09", "header")  # its 发布时间 line
     assert pd.isna(bulletin.province)  # a digest of thirteen provinces is about none of them
     assert corpus.loc["003_c75bae856ee8c1c0", "province"] == "青海"
     assert infer_date("日期:2019-13-40 正文") is None  # not a date

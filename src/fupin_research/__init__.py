@@ -24,6 +24,7 @@ from fupin_research.extract.time_expressions import extract_time_expressions
 from fupin_research.io import read_text
 from fupin_research.normalize import check_renderings, detect_script, normalize, normalize_with_offsets
 from fupin_research.plotting import use_chinese_font
+from fupin_research.readers import read_file
 from fupin_research.segment import get_tokenizer, tokenize
 from fupin_research.split import split_sentences
 from fupin_research.structure import split_units
@@ -53,6 +54,7 @@ __all__ = [
     "normalize",
     "normalize_with_offsets",
     "read_document",
+    "read_file",
     "read_text",
     "split_sentences",
     "split_units",

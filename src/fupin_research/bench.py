@@ -3,6 +3,8 @@
 A corpus of the requested size is made from the shipped texts (the five seeds and the government work reports,
 copied round-robin under new names). Then, on the same files:
 
+- ``read_<format>_mb_s`` for html, pdf, docx and text (:func:`read_rates_by_format`), with its ratio to the
+  segmentation stage (``ratio_read_<format>_to_segment``);
 - ``baseline_mb_s``: bare ``jieba.Tokenizer().lcut`` (jieba 0.42.1, default dictionary) on the raw text;
 - one ``<stage>_mb_s`` per stage of the pipeline, run in this process: read, normalize, segment, quantities,
   formulas, time expressions, units/codes;
@@ -40,6 +42,37 @@ def make_bench_corpus(folder: Path, size_mb: float) -> float:
         written += target.stat().st_size
         index += 1
     return written / 1e6
+
+
+# One file of each kind the readers know, from the shipped example folder (the text file is GBK).
+FORMAT_SAMPLES = {"html": "mee_weekly.html", "pdf": "notice_64.pdf", "docx": "indicators_2015.docx",
+                  "text": "resolution_2016.txt"}
+
+
+def read_rates_by_format(min_seconds: float = 0.5) -> dict[str, float]:
+    """Reading speed per format in MB/s of file bytes (``read_<format>_mb_s``), each file read repeatedly.
+
+    The files are those of ``data/examples/mixed_formats`` (a gov.cn-style web page, a 3-page PDF with a text
+    layer, a DOCX with a table, a GBK text file).
+
+    Example:
+        >>> sorted(read_rates_by_format(0.01))
+        ['read_docx_mb_s', 'read_html_mb_s', 'read_pdf_mb_s', 'read_text_mb_s']
+    """
+    from fupin_research.paths import data_dir
+    from fupin_research.readers import read_bytes
+
+    folder = data_dir() / "examples" / "mixed_formats"
+    rates = {}
+    for kind, name in FORMAT_SAMPLES.items():
+        data = (folder / name).read_bytes()
+        read_bytes(data, name)  # imports and caches warmed up
+        rounds, started = 0, time.perf_counter()
+        while rounds == 0 or time.perf_counter() - started < min_seconds:
+            read_bytes(data, name)
+            rounds += 1
+        rates[f"read_{kind}_mb_s"] = _rate(len(data) * rounds / 1e6, time.perf_counter() - started)
+    return rates
 
 
 def _rate(megabytes: float, seconds: float) -> float:
@@ -134,6 +167,11 @@ def run_benchmark(
         for stage in ("read", "normalize", "segment", "quantities", "formulas", "time_expressions", "units_codes"):
             if f"{stage}_mb_s" in results:
                 echo(f"{stage}: {results[f'{stage}_mb_s']} MB/s")
+        # reading web pages, PDFs and Word files, against segmentation (reading must never be the slow stage)
+        for key, rate in read_rates_by_format().items():
+            results[key] = rate
+            results[f"ratio_{key[:-5]}_to_segment"] = round(rate / results["segment_mb_s"], 3)
+            echo(f"{key[:-5]}: {rate} MB/s ({results[f'ratio_{key[:-5]}_to_segment']}× segmentation)")
 
         command = [sys.executable, "-m", "fupin_research", "build", str(corpus), "--no-cache", "--quiet",
                    "--segmenter", segmenter]

@@ -32,14 +32,21 @@ import pyarrow as pa
 from fupin_research._version import __version__
 from fupin_research.audit import attribute_quantities, audit_quantities
 from fupin_research.coding import code_units
-from fupin_research.corpus import DOCUMENT_FIELDS, Document, corpus_files, make_document, read_manifest
+from fupin_research.corpus import (
+    DOCUMENT_FIELDS,
+    INFERRED_FIELDS,
+    Document,
+    corpus_files,
+    make_document,
+    read_manifest,
+)
 from fupin_research.damage import WARNING_COLUMNS, detect_damage
 from fupin_research.errors import InputError
 from fupin_research.extract.formulas import extract_formulas
 from fupin_research.extract.quantities import extract_quantities
 from fupin_research.extract.time_expressions import extract_time_expressions
-from fupin_research.io import decode_bytes
 from fupin_research.paths import data_dir
+from fupin_research.readers import read_bytes
 from fupin_research.segment import (
     TOKEN_COLUMNS,
     get_tokenizer,
@@ -54,6 +61,8 @@ from fupin_research.tables import TableWriter, read_bundle, to_arrow, write_bund
 
 OFFSET_MAP_COLUMNS = ["doc_id", "clean_start", "raw_start", "length"]
 SKIPPED_COLUMNS = ["file", "reason"]
+# The text a reader extracted from a web page, PDF or DOCX: what offset_map's raw offsets point into.
+RAW_TEXT_COLUMNS = ["doc_id", "file", "format", "raw_text"]
 
 
 def chrome_warnings(doc: Document) -> pd.DataFrame:
@@ -75,8 +84,8 @@ def document_tables(doc: Document, *, segmenter: str = "jieba") -> dict[str, pd.
         >>> from fupin_research.paths import seed_corpus_dir
         >>> tables = document_tables(read_document(seed_corpus_dir() / "002_fbd7bac49d8a79cb.txt"))
         >>> sorted(tables)  # doctest: +NORMALIZE_WHITESPACE
-        ['checks', 'codes', 'documents', 'formulas', 'offset_map', 'quantities', 'sentences', 'time_expressions',
-         'tokens', 'units', 'warnings']
+        ['checks', 'codes', 'documents', 'formulas', 'offset_map', 'quantities', 'raw_texts', 'sentences',
+         'time_expressions', 'tokens', 'units', 'warnings']
     """
     return _document_tables(doc, segmenter, arrow=False)
 
@@ -105,6 +114,7 @@ def _document_tables(doc: Document, segmenter: str, *, arrow: bool) -> dict:
         "time_expressions": with_doc_id(extract_time_expressions(text, **time_context(doc.meta)), doc.doc_id),
         "quantities": quantities,
         "checks": doc_id_first(audit_quantities(text, quantities, **context)),
+        "raw_texts": raw_text_table(doc),
     }
     if not arrow:
         return tables
@@ -120,6 +130,17 @@ def _document_tables(doc: Document, segmenter: str, *, arrow: bool) -> dict:
         "is_stopword": pa.array(stopword, pa.bool_()),
     })
     return tables
+
+
+def raw_text_table(doc: Document) -> pd.DataFrame:
+    """The extracted raw text of a non-text source (empty for a plain text file, whose raw text is the file).
+
+    ``offset_map`` maps clean offsets to offsets in this text, so any row of any table can be checked against
+    what the reader took from the web page, PDF or DOCX.
+    """
+    if doc.format == "text":
+        return pd.DataFrame(columns=RAW_TEXT_COLUMNS)
+    return pd.DataFrame([(doc.doc_id, doc.path.name, doc.format, doc.raw)], columns=RAW_TEXT_COLUMNS)
 
 
 def quantity_context(doc: Document) -> dict[str, str | None]:
@@ -143,9 +164,15 @@ def with_doc_id(frame: pd.DataFrame, doc_id: str) -> pd.DataFrame:
 def time_context(meta: dict[str, str]) -> dict[str, str | None]:
     """The reference date and period that anchor a document's relative time expressions.
 
-    A repost date says nothing about when the text was written, so only issued/published dates count.
+    A repost date says nothing about when the text was written, so only issued/published dates count, and the
+    date line under a document's signature (``date_kind = body``, its 成文日期). A page's ``PubDate`` (``meta``) or
+    发布时间 line (``header``) may be a repost's: not used.
+
+    Example:
+        >>> time_context({"date": "2016-11-23", "date_kind": "body"})["reference_date"]
+        '2016-11-23'
     """
-    reference = meta.get("date") if meta.get("date_kind") in ("issued", "published") else None
+    reference = meta.get("date") if meta.get("date_kind") in ("issued", "published", "body") else None
     period = meta.get("period") or meta.get("year") or None
     return {"reference_date": reference or None, "period": period}
 
@@ -194,6 +221,7 @@ EMPTY_COLUMNS = {
     "warnings": WARNING_COLUMNS,
     "offset_map": OFFSET_MAP_COLUMNS,
     "skipped": SKIPPED_COLUMNS,
+    "raw_texts": RAW_TEXT_COLUMNS,
 }
 CACHE_FOLDER = ".fupin-cache"
 
@@ -287,8 +315,9 @@ def process_task(task: Task) -> Result:
             except (OSError, ValueError):
                 pass  # a damaged cache entry is simply rebuilt
     try:
-        text, encoding = decode_bytes(data, path.name)
-        doc = make_document(path, text, encoding, task.meta)
+        extracted = read_bytes(data, path.name)
+        doc = make_document(path, extracted.text, extracted.encoding, task.meta, format=extracted.format,
+                            found=extracted.meta)
     except InputError as error:
         return Result(task.index, path.name, megabytes, error=str(error).split(": ", 1)[-1])
     # typed as Arrow here, in the worker, so the writing process only concatenates and encodes
@@ -476,7 +505,7 @@ def build_corpus(
             on_skip(name, reason)
     # every document row gets the same columns: the manifest's, what may be inferred, then the package's
     manifest_columns = [] if manifest is None else [c for c in manifest.columns if c != "doc_id"]
-    inferred = [c for c in ("title", "date", "date_kind", "province") if c not in manifest_columns]
+    inferred = [c for c in INFERRED_FIELDS if c not in manifest_columns]
     document_columns = ["doc_id", *manifest_columns, *inferred, *DOCUMENT_FIELDS]
     used_keys: set[str] = set()
     try:  # from here on, the temporary folders are removed whatever happens

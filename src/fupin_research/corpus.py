@@ -19,8 +19,10 @@ from fupin_research.paths import reports_corpus_dir, seed_corpus_dir
 
 MANIFEST_NAME = "manifest.csv"
 # The documents table's own columns, after the manifest's.
-DOCUMENT_FIELDS = ["file", "encoding", "script", "variant", "opencc_config", "raw_chars", "chars", "chrome_lines",
-                   "text"]
+DOCUMENT_FIELDS = ["file", "format", "encoding", "script", "variant", "opencc_config", "raw_chars", "chars",
+                   "chrome_lines", "text"]
+# Metadata a document without a manifest row gets from its file (see readers.infer_metadata), in this order.
+INFERRED_FIELDS = ["title", "date", "date_kind", "province", "issuer", "doc_number", "metadata_sources"]
 # Files in a corpus folder that are not documents.
 _NOT_DOCUMENTS = {MANIFEST_NAME, "readme.md", "readme.txt", "license", "license.txt"}
 
@@ -35,6 +37,8 @@ class Document:
     encoding: str
     normalized: NormalizedText
     meta: dict[str, str]
+    format: str = "text"
+    """The reader that extracted ``raw``: ``text``, ``html``, ``xml``, ``pdf`` or ``docx``."""
 
     @property
     def text(self) -> str:
@@ -48,6 +52,7 @@ class Document:
             "doc_id": self.doc_id,
             **{key: value for key, value in self.meta.items() if key != "doc_id"},
             "file": self.path.name,
+            "format": self.format,
             "encoding": self.encoding,
             "script": norm.script.script,
             "variant": norm.script.variant,
@@ -104,33 +109,67 @@ def _infer_title(raw: str) -> str:
 
 
 def read_document(path: str | os.PathLike[str], meta: dict[str, str] | None = None) -> Document:
-    """Read and normalize one file; ``meta`` is its manifest row (without one the title is the first line).
+    """Read and normalize one file of any format :mod:`fupin_research.readers` knows (text, web page, PDF, DOCX).
+
+    ``meta`` is its manifest row; what it leaves empty is inferred from the file (:func:`make_document`).
 
     Example:
         >>> doc = read_document(seed_corpus_dir() / "002_fbd7bac49d8a79cb.txt")
-        >>> doc.doc_id, doc.text.split()[0]
-        ('002_fbd7bac49d8a79cb', '山东扶贫攻坚简报2018年第82期(总第361期)')
+        >>> doc.doc_id, doc.format, doc.text.split()[0]
+        ('002_fbd7bac49d8a79cb', 'text', '山东扶贫攻坚简报2018年第82期(总第361期)')
     """
+    from fupin_research.readers import read_file
+
     path = Path(path)
-    raw, encoding = read_text_with_encoding(path)
-    return make_document(path, raw, encoding, meta)
+    extracted = read_file(path)
+    return make_document(path, extracted.text, extracted.encoding, meta, format=extracted.format,
+                         found=extracted.meta)
 
 
-def make_document(path: Path, raw: str, encoding: str, meta: dict[str, str] | None = None) -> Document:
-    """Normalize an already decoded text into a :class:`Document` (``doc_id`` = the file name's stem)."""
+def make_document(
+    path: Path, raw: str, encoding: str, meta: dict[str, str] | None = None, *, format: str = "text",
+    found: dict[str, str] | None = None,
+) -> Document:
+    """Normalize an already extracted text into a :class:`Document` (``doc_id`` = the file name's stem).
+
+    Metadata the manifest row ``meta`` leaves empty comes from the file: ``found`` (what the file declares, e.g. a
+    page's meta tags) and the text (:func:`fupin_research.readers.infer_metadata`: title line, 文号, date line,
+    issuer), each with its source in ``metadata_sources``; ``date_kind`` says where the date came from
+    (``meta``, ``header``, ``body``, or ``inferred`` for a date in the first lines of a plain text).
+
+    Example:
+        >>> text = "国务院办公厅文件\\n国办发〔2016〕12号\\n关于扶贫的通知\\n各省：……"
+        >>> doc = make_document(Path("x.txt"), text, "utf-8")
+        >>> doc.meta["doc_number"], doc.meta["issuer"], doc.meta["title"]
+        ('国办发〔2016〕12号', '国务院办公厅', '关于扶贫的通知')
+    """
+    from fupin_research.readers import infer_metadata
+
     normalized = normalize_with_offsets(raw)
     meta = dict(meta or {})
-    if not meta.get("title"):
-        meta["title"] = _infer_title(raw)
-    if not meta.get("date"):
+    inferred = infer_metadata(raw, found, clean=normalized.text)
+    if not inferred.get("title"):
+        inferred.pop("title", None)
+        title = _infer_title(raw)
+        if title:
+            inferred["title"] = title
+    if not inferred.get("date"):
         date = infer_date(normalized.text)
         if date:
-            meta["date"], meta["date_kind"] = date, "inferred"
+            inferred["date"], inferred["date_kind"] = date, "inferred"
+    manifest_has_date = bool(meta.get("date"))
+    for key in ("title", "date", "issuer", "doc_number"):
+        if not meta.get(key) and inferred.get(key):
+            meta[key] = inferred[key]
+    if not manifest_has_date and inferred.get("date_kind") and meta.get("date") == inferred.get("date"):
+        meta["date_kind"] = inferred["date_kind"]
+    if inferred.get("metadata_sources") and not meta.get("metadata_sources"):
+        meta["metadata_sources"] = inferred["metadata_sources"]
     if not meta.get("province"):
         province = infer_province(normalized.text)
         if province:
             meta["province"] = province
-    return Document(Path(path).stem, Path(path), raw, encoding, normalized, meta)
+    return Document(Path(path).stem, Path(path), raw, encoding, normalized, meta, format)
 
 
 _HEADER_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-年./](\d{1,2})[-月./](\d{1,2})(?!\d)")

@@ -12,7 +12,12 @@ Order of attempts in :func:`read_text`:
 4. Valid UTF-8 with no Chinese character but non-Latin letters (short GBK text can be valid UTF-8) is
    kept as UTF-8 unless a Chinese decoding reads as Chinese.
 
+5. A strict decoding that reads far better than every other (by :data:`CLEAR_WIN_MARGIN`) is kept even if it
+   reads poorly as Chinese (rare characters; markup, full-width digits and Latin are not counted at all). When
+   several succeed and none reads well, ``charset-normalizer`` is asked; if it names one of them, it is kept.
+
 If nothing reads as Chinese, :class:`~fupin_research.errors.InputError` is raised: no mojibake is ever returned.
+A codec name Python does not know (in :data:`FALLBACK_ENCODINGS`) raises ``LookupError``: it is a bug, not a file.
 """
 
 from __future__ import annotations
@@ -49,13 +54,19 @@ _MAGIC = {
     b"\x1f\x8b": "a gzip archive", b"GIF8": "a GIF image", b"\x7fELF": "a program",
 }
 MIN_CHINESE_SCORE = 0.8
+# Below MIN_CHINESE_SCORE a decoding is still kept when it is the only strict one or beats every other by this much.
+CLEAR_WIN_SCORE = 0.5
+CLEAR_WIN_MARGIN = 0.3
 # Characters that count as evidence: anything non-ASCII except spaces and punctuation (CJK or general).
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # Non-ASCII characters beyond Western European letters and punctuation (what GBK bytes become in UTF-8).
 _NOT_LATIN = re.compile(r"[^\x00-\u017f\u2000-\u206f\s]")
+# Full-width forms (digits, Latin letters, punctuation: U+FF01-FF65), enclosed numbers (①), number forms (Ⅻ),
+# arrows, box drawing and geometric shapes are what GBK news files carry around their Chinese: they are no evidence
+# either way (a wrong double-byte decoding gives rare Han characters, Hangul or private-use ones instead).
 _EVIDENCE = re.compile(
-    r"[^\x00-\x7f\s\u2000-\u206f\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
-    r"\u00a0-\u00bf\u00d7\u00f7\u2190-\u21ff\u25a0-\u25ff]"
+    r"[^\x00-\x7f\s\u2000-\u206f\u3000-\u303f\uff01-\uff65\uffe0-\uffe6"
+    r"\u00a0-\u00bf\u00d7\u00f7\u2150-\u21ff\u2460-\u24ff\u2500-\u25ff\u2600-\u26ff]"
 )
 # Private-use characters (all of them evidence characters).
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
@@ -99,9 +110,22 @@ def _control_share(text: str) -> float:
 
 
 def _strict(data: bytes, codec: str) -> str | None:
+    """``data`` decoded strictly, or None if the bytes are not valid ``codec``.
+
+    A codec name Python does not know is a mistake in the caller's list, not a property of the file: it raises.
+
+    Example:
+        >>> _strict(b"\\xff", "utf-8") is None
+        True
+        >>> _strict(b"a", "no-such-codec")
+        Traceback (most recent call last):
+        ...
+        LookupError: unknown encoding: no-such-codec
+    """
+    codecs.lookup(codec)  # LookupError for a name that does not exist
     try:
         return data.decode(codec)
-    except (UnicodeDecodeError, LookupError):
+    except UnicodeDecodeError:
         return None
 
 
@@ -145,11 +169,13 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
         if guess and guess not in tried:
             candidates.append((guess, guess))
     best: tuple[float, str, str] | None = None
+    scores: list[float] = []
     for codec, label in candidates:
         text = _strict(data, codec)
         if text is None or _control_share(text) > 0.01:
             continue
         score = chinese_score(text)
+        scores.append(score)
         # ties go to the documented order (mainland GB18030 first): short texts often decode both ways
         if best is None or score > best[0]:
             best = (score, text, label)
@@ -162,7 +188,22 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
     score, text, label = best
     if not text.strip():
         raise InputError(f"{name}: the file holds only whitespace")
+    runner_up = sorted(scores)[-2] if len(scores) > 1 else 0.0
+    clear_win = score >= CLEAR_WIN_SCORE and score - runner_up >= CLEAR_WIN_MARGIN
+    if score < MIN_CHINESE_SCORE and utf8 is None and clear_win:
+        # One decoding reads far better than every other (rare place names in GBK, say): nothing is ambiguous.
+        score = MIN_CHINESE_SCORE
     if score < MIN_CHINESE_SCORE:
+        # Our own order is unsure: ask charset-normalizer. If it names the family whose strict decoding we have,
+        # that decoding is taken (a strict decode both agree on is not ambiguous).
+        guess = _library_guess(data)
+        for codec, guess_label in candidates:
+            if guess == codec and (decoded := _strict(data, codec)) is not None and _control_share(decoded) <= 0.01:
+                text, label = decoded, guess_label
+                break
+        else:
+            guess = None
+    if score < MIN_CHINESE_SCORE and guess is None:
         raise InputError(
             f"{name}: encoding unclear: the best decoding ({label}) reads as Chinese for only "
             f"{score:.0%} of its characters; convert the file to UTF-8"

@@ -7,8 +7,9 @@ The steps, in order (each a small function on ``(text, offsets)``, so they compo
    characters goes too (the government work reports write ``550\\n\\u200b\\n多万公里``).
 3. :func:`fold_width` — full-width ASCII letters, digits and ``％`` become ASCII; U+3000, U+00A0 and other odd
    spaces become ``" "``; Chinese punctuation is kept.
-4. :func:`convert_script` — traditional text becomes simplified with the OpenCC config matching its
-   variant (``t2s``, ``tw2s`` or ``hk2s``, see :func:`detect_script`); simplified text is left alone.
+4. :func:`convert_blocks` — traditional text becomes simplified with the OpenCC config matching its
+   variant (``t2s``, ``tw2s`` or ``hk2s``, see :func:`detect_script`), decided block by block over the whole
+   text (:func:`script_blocks`); simplified text is left alone.
 5. :func:`strip_chrome` — whole lines listed in ``data/page_chrome.txt`` (``返回首页``, ``分享到:``, copyright
    notices, ...) are removed.
 6. :func:`join_broken_lines` — a single line break inside a sentence or word is removed
@@ -235,6 +236,70 @@ def detect_script(text: str) -> Script:
     return Script("traditional", best[1], best[2])
 
 
+SCRIPT_BLOCK_CHARS = 5_000
+
+
+def script_blocks(text: str, *, size: int = SCRIPT_BLOCK_CHARS) -> list[tuple[int, int, Script]]:
+    """Cut ``text`` at line breaks into blocks of about ``size`` characters and detect each block's script.
+
+    A compilation can hold a simplified report and a traditional one after it: deciding once, from the start,
+    would leave the second unconverted. Adjacent blocks of the same script are merged. A text without a single
+    traditional-only character is one simplified (or undetermined) block, found with one scan.
+
+    Example:
+        >>> simplified, traditional = "扶贫开发工作。\\n" * 800, "脫貧攻堅，這裡發展產業。\\n" * 500
+        >>> [(start, script.label) for start, _, script in script_blocks(simplified + traditional)]
+        [(0, 'simplified'), (5008, 'traditional (taiwan)')]
+        >>> "貧" in normalize(simplified + traditional)
+        False
+    """
+    traditional_marks, _ = _script_markers()
+    if traditional_marks.search(text) is None:
+        return [(0, len(text), detect_script(text))]
+    blocks: list[tuple[int, int, Script]] = []
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + size)
+        end = len(text) if end < 0 else end + 1
+        script = detect_script(text[start:end])
+        if blocks and blocks[-1][2] == script:
+            blocks[-1] = (blocks[-1][0], end, script)
+        else:
+            blocks.append((start, end, script))
+        start = end
+    return blocks or [(0, 0, detect_script(text))]
+
+
+def _summary_script(blocks: list[tuple[int, int, Script]]) -> Script:
+    """The script of a whole text from its blocks: the one script if all agree, else ``mixed``."""
+    scripts = {script for _, _, script in blocks}
+    if len(scripts) == 1:
+        return blocks[0][2]
+    converted = [(end - start, script) for start, end, script in blocks if script.opencc_config]
+    if not converted:
+        return Script("simplified", "mainland", None)
+    main = max(converted, key=lambda item: item[0])[1]
+    if {script.script for script in scripts} == {"traditional"}:  # traditional throughout, variants differ
+        return main
+    return Script("mixed", main.variant, main.opencc_config)
+
+
+def convert_blocks(text: str, offsets: Offsets, blocks: list[tuple[int, int, Script]]) -> tuple[str, Offsets]:
+    """Convert each block of :func:`script_blocks` with its own OpenCC config (simplified blocks stay as they are)."""
+    if all(script.opencc_config is None for _, _, script in blocks):
+        return text, offsets
+    if len(blocks) == 1:
+        return convert_script(text, offsets, blocks[0][2])
+    pieces: list[str] = []
+    new_offsets: Offsets = []
+    for start, end, script in blocks:
+        piece, piece_offsets = convert_script(text[start:end], list(offsets[start : end + 1]), script)
+        pieces.append(piece)
+        new_offsets.extend(piece_offsets[:-1])
+    new_offsets.append(offsets[len(text)])
+    return "".join(pieces), new_offsets
+
+
 def convert_script(text: str, offsets: Offsets, script: Script) -> tuple[str, Offsets]:
     """Convert traditional text to simplified with the config ``script`` names (a no-op for simplified)."""
     if script.opencc_config is None:
@@ -422,9 +487,10 @@ def normalize_with_offsets(
     work, offsets = unify_line_endings(text, offsets)
     work, offsets = remove_zero_width(work, offsets)
     work, offsets = fold_width(work, offsets)
-    script = detect_script(work)
+    blocks = script_blocks(work)  # per block: a traditional part after a long simplified one is converted too
+    script = _summary_script(blocks)
     if convert:
-        work, offsets = convert_script(work, offsets, script)
+        work, offsets = convert_blocks(work, offsets, blocks)
     work, offsets, removed = strip_chrome(work, offsets, chrome)
     work, offsets = join_broken_lines(work, offsets)
     return NormalizedText(work, offsets, script, tuple(removed))
