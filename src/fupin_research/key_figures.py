@@ -48,8 +48,8 @@ def comparable(rows: pd.DataFrame) -> pd.DataFrame:
     """Rows that may share an axis: known ``scope`` and ``measure_kind``, not ``suspect``.
 
     Example:
-        >>> rows = pd.DataFrame({"scope": ["province", "village", "unknown"], "measure_kind": ["flow", "change", "stock"],
-        ...                      "suspect": [False, True, False]})
+        >>> rows = pd.DataFrame({"scope": ["province", "village", "unknown"],
+        ...     "measure_kind": ["flow", "change", "stock"], "suspect": [False, True, False]})
         >>> comparable(rows).index.tolist()
         [0]
     """
