@@ -144,3 +144,15 @@ def test_tfidf_carries_dispersion_when_tokens_have_sections(corpus, tokens):
     row = table.loc[(corpus.doc_id[0], "信访")]
     assert (row["range"], row["sections"]) == (2, 27)
     assert "juilland_d" not in voc.tfidf(tokens, top=8)
+
+
+def test_keyness_shows_how_the_top_term_is_spread(corpus, tokens):
+    """农村 is key for Shandong, but almost all of it is in the provincial policy 001 (88 of 101 tokens)."""
+    tokens = voc.with_sections(tokens, voc.document_sections(corpus))
+    shandong = corpus.loc[corpus.province == "山东", "doc_id"]
+    qinghai = corpus.loc[corpus.province == "青海", "doc_id"]
+    top = voc.keyness(tokens, shandong, qinghai, names=("山东", "青海")).iloc[0]
+    assert (top.term, top.key_for, top.count_a) == ("农村", "山东", 101)
+    per_doc = tokens[tokens.token == "农村"].groupby("doc_id").size()
+    assert per_doc[corpus.doc_id[1]] == 88
+    assert top.juilland_d < 0.5 and top["range"] < top.sections

@@ -250,6 +250,8 @@ def keyness(
     is relatively more frequent. ``p_value`` is from χ² with one degree of freedom (G² > 3.84 is p < 0.05, > 10.83
     is p < 0.001 for one term); every term tested is one test, so ``p_bh`` corrects for all of them
     (Benjamini–Hochberg) and ``significant`` is ``p_bh < alpha``; ``p_bonferroni`` is the stricter bound.
+    When ``tokens`` has a ``section`` column (:func:`with_sections`), ``range``, ``sections`` and ``juilland_d``
+    say how the term is spread over the sections of the group it is key for.
 
     Example:
         >>> toks = pd.DataFrame({"doc_id": ["a"] * 6 + ["b"] * 6, "is_stopword": [False] * 12,
@@ -281,6 +283,12 @@ def keyness(
     table["p_bonferroni"] = (table["p_value"] * len(table)).clip(upper=1.0)
     table["significant"] = table["p_bh"] < alpha
     table = table.rename_axis("term").reset_index()
+    if "section" in tokens:
+        spreads = []
+        for name, group in zip(names, (group_a, group_b)):
+            spread = dispersion(tokens[tokens["doc_id"].isin(group)], by=None, min_length=min_length)
+            spreads.append(spread.drop(columns="count").assign(key_for=name))
+        table = table.merge(pd.concat(spreads), on=["term", "key_for"], how="left")
     return table.sort_values(["log_likelihood", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
