@@ -161,6 +161,20 @@ def chi2_sf_1df(statistic: np.ndarray | float) -> np.ndarray:
     return np.array([math.erfc(math.sqrt(max(v, 0.0) / 2)) for v in values])
 
 
+def critical_g2(alpha: float) -> float:
+    """The G² above which one term's p-value is below ``alpha`` (χ², one degree of freedom), by bisection.
+
+    Example:
+        >>> round(critical_g2(0.05), 2), round(critical_g2(0.001), 2)
+        (3.84, 10.83)
+    """
+    low, high = 0.0, 200.0
+    for _ in range(100):
+        middle = (low + high) / 2
+        low, high = (middle, high) if chi2_sf_1df(middle)[0] > alpha else (low, middle)
+    return (low + high) / 2
+
+
 def benjamini_hochberg(p_values: Iterable[float]) -> np.ndarray:
     """Benjamini–Hochberg adjusted p-values (false discovery rate), in the order given.
 
