@@ -7,8 +7,7 @@ from functools import cache
 import matplotlib
 import pandas as pd
 
-from fupin_research import build, compare, evaluation, key_figures
-from fupin_research.audit import load_indicators
+from fupin_research import evaluation, key_figures
 from fupin_research.corpus import iter_documents, load_corpus
 from fupin_research.paths import seed_corpus_dir
 
@@ -17,12 +16,13 @@ matplotlib.use("Agg")
 
 @cache
 def quantities() -> pd.DataFrame:
-    documents = list(iter_documents(seed_corpus_dir()))
-    table = pd.concat([build.quantities_table(doc) for doc in documents], ignore_index=True)
-    facts = compare.province_quantities(compare.corpus_units(load_corpus()), table)
-    table = table.merge(facts[["doc_id", "start", "province"]], on=["doc_id", "start"], how="left")
-    labels = dict(zip(load_indicators().indicator, load_indicators().label_zh))
-    return table.assign(province=table.province.fillna(""), label_zh=table.indicator.map(labels).fillna(""))
+    return key_figures.corpus_quantities(list(iter_documents(seed_corpus_dir())), load_corpus())
+
+
+def test_corpus_quantities_has_province_and_label():
+    table = quantities()
+    row = table[(table.surface == "1亿元") & table.doc_id.str.startswith("004")].iloc[0]
+    assert (row.province, row.label_zh) == ("河南", "财政专项扶贫资金")
 
 
 def test_the_issue_figures_never_share_an_axis_with_unlike_ones():

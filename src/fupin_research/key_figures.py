@@ -184,3 +184,19 @@ def suspect_figures_table(quantities: pd.DataFrame) -> pd.DataFrame:
     """
     columns = ["doc_id", "start", "end", "surface", "province", "scope", "measure_kind", "suspect_reason"]
     return quantities.loc[quantities["suspect"].astype(bool), columns].reset_index(drop=True)
+
+
+def corpus_quantities(documents, corpus: pd.DataFrame) -> pd.DataFrame:
+    """The quantities of ``documents`` (:class:`fupin_research.corpus.Document` objects) as ``fupin build`` makes
+    them, with the ``province`` of the analysis unit each falls in (in bulletin 004, the province whose paragraph it
+    is; empty when none) and the indicator's Chinese label ``label_zh``.
+    """
+    from fupin_research import build, compare
+    from fupin_research.audit import load_indicators
+
+    table = pd.concat([build.quantities_table(doc) for doc in documents], ignore_index=True)
+    facts = compare.province_quantities(compare.corpus_units(corpus), table)
+    table = table.merge(facts[["doc_id", "start", "province"]], on=["doc_id", "start"], how="left")
+    indicators = load_indicators()
+    labels = dict(zip(indicators["indicator"], indicators["label_zh"]))
+    return table.assign(province=table["province"].fillna(""), label_zh=table["indicator"].map(labels).fillna(""))
