@@ -277,11 +277,41 @@ def score_annotations(annotations: pd.DataFrame | None = None) -> pd.DataFrame:
     annotations = load_annotations() if annotations is None else annotations
     rows = []
     for row in annotations.itertuples(index=False):
-        gold = load_gold(_gold_dir() / row.quantities)
-        excluded = load_excluded(_gold_dir() / row.excluded)
-        texts = read_texts([row.doc])
-        predicted = extract_quantities(texts[row.doc])
-        ignore = predicted[predicted["numeral_script"] == "chinese"].assign(doc=row.doc)
+        gold, excluded, texts, ignore = annotation_inputs(row.doc, annotations)
         scores = score_quantities(gold, texts, ignore=ignore, excluded=excluded)
         rows.append({"doc": row.doc, **scores, "ignored": len(ignore), "blind": row.blind, "how_made": row.how_made})
     return pd.DataFrame(rows)
+
+
+def annotation_inputs(doc: str, annotations: pd.DataFrame | None = None):
+    """``(gold, excluded, texts, ignore)`` for one annotated document: its gold rows, its excluded digit runs, its
+    raw text (``{doc: text}``) and the predictions written in Chinese numerals (set aside by the scores).
+
+    Example:
+        >>> gold, excluded, texts, ignore = annotation_inputs("004_b2c48652dc48c734")
+        >>> len(gold), list(texts)
+        (62, ['004_b2c48652dc48c734'])
+    """
+    annotations = load_annotations() if annotations is None else annotations
+    row = annotations.set_index("doc").loc[doc]
+    gold = load_gold(_gold_dir() / row["quantities"])
+    excluded = load_excluded(_gold_dir() / row["excluded"])
+    texts = read_texts([doc])
+    predicted = extract_quantities(texts[doc])
+    ignore = predicted[predicted["numeral_script"] == "chinese"].assign(doc=doc)
+    return gold, excluded, texts, ignore
+
+
+def annotation_details(annotations: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`score_details` on every annotated document (Chinese-numeral predictions set aside as in the scores).
+
+    Example:
+        >>> list(annotation_details().columns) == DETAIL_COLUMNS
+        True
+    """
+    annotations = load_annotations() if annotations is None else annotations
+    frames = []
+    for doc in annotations["doc"]:
+        gold, excluded, texts, ignore = annotation_inputs(doc, annotations)
+        frames.append(score_details(gold, texts, ignore=ignore, excluded=excluded))
+    return pd.concat(frames, ignore_index=True)
