@@ -30,6 +30,8 @@ def test_the_issue_figures_never_share_an_axis_with_unlike_ones():
     like = key_figures.comparable(rows)
     wide = key_figures.side_by_side(like)
     assert not like.suspect.any() and not (like[["scope", "measure_kind"]] == "unknown").any().any()
+    assert not like.surface.isin(["1.4万", "9.29万"]).any()  # 004's carers: a catch-all indicator, a borrowed year
+    assert "poor_population" not in set(like.indicator) and "paragraph" not in set(like.year_source)
     # every panel holds one indicator, unit, scope and measure kind
     for panel in key_figures.chart_panels(wide).itertuples(index=False):
         part = wide[(wide[key_figures.GROUP_COLUMNS] == pd.Series(panel[:5], index=key_figures.GROUP_COLUMNS))

@@ -1,8 +1,9 @@
 """Key indicators side by side, compared only like with like, and the sentences behind the audit's checks.
 
 Notebook 04 calls these. A figure enters a comparison only with figures of the same indicator, unit, ``scope``
-and ``measure_kind`` (see :mod:`fupin_research.quantity_kinds`) and only when it is not ``suspect``: a yearly
-minimum for deep-poverty counties (河南 1亿元) and a province's yearly reduction (山东 100万人) never share an axis.
+and ``measure_kind`` (see :mod:`fupin_research.quantity_kinds`), only when it is not ``suspect``, its indicator is
+not the catch-all 贫困人口 and its year is its own (:func:`comparable`): a yearly minimum for deep-poverty counties
+(河南 1亿元) and a province's yearly reduction (山东 100万人) never share an axis.
 
 Example:
     >>> rows = pd.DataFrame({"label_zh": ["脱贫人口"] * 2, "indicator": ["poor_lifted"] * 2,
@@ -44,17 +45,26 @@ def key_indicator_rows(quantities: pd.DataFrame, indicators: Sequence[str] = tup
     return rows.sort_values(["order", "province", "year", "doc_id", "start"], kind="stable").drop(columns="order")
 
 
-def comparable(rows: pd.DataFrame) -> pd.DataFrame:
-    """Rows that may share an axis: known ``scope`` and ``measure_kind``, not ``suspect``.
+# 贫困人口 is the catch-all indicator: it counts any group of poor people (those a programme 带动, 惠及 or 吸纳,
+# the relocated, carers hired), so two of its figures are rarely one quantity.
+CATCH_ALL_INDICATORS = ("poor_population",)
+
+
+def comparable(rows: pd.DataFrame, catch_all: Sequence[str] = CATCH_ALL_INDICATORS) -> pd.DataFrame:
+    """Rows that may share an axis: known ``scope`` and ``measure_kind``, not ``suspect``, an indicator that names
+    one quantity (not one of ``catch_all``), and a year not borrowed from a neighbouring clause
+    (``year_source`` is not ``paragraph``: 004's 1.4万 carers take 2015 from the sentence before).
 
     Example:
-        >>> rows = pd.DataFrame({"scope": ["province", "village", "unknown"],
-        ...     "measure_kind": ["flow", "change", "stock"], "suspect": [False, True, False]})
+        >>> rows = pd.DataFrame({"scope": ["province", "village", "unknown", "province"],
+        ...     "measure_kind": ["flow", "change", "stock", "stock"], "suspect": [False, True, False, False],
+        ...     "indicator": ["poor_lifted"] * 3 + ["poor_population"], "year_source": ["sentence"] * 4})
         >>> comparable(rows).index.tolist()
         [0]
     """
     known = (rows["scope"] != "unknown") & (rows["measure_kind"] != "unknown")
-    return rows[known & ~rows["suspect"].astype(bool)]
+    own_year = rows["year_source"] != "paragraph"
+    return rows[known & ~rows["suspect"].astype(bool) & ~rows["indicator"].isin(catch_all) & own_year]
 
 
 def side_by_side(rows: pd.DataFrame) -> pd.DataFrame:
@@ -99,8 +109,9 @@ def plot_key_indicators(wide: pd.DataFrame, *, min_bars: int = 2, columns: int =
 
     use_chinese_font()
     panels = chart_panels(wide, min_bars=min_bars)
+    columns = max(1, min(columns, len(panels)))
     rows_needed = max(1, -(-len(panels) // columns))
-    fig, axes = plt.subplots(rows_needed, columns, figsize=(5.5 * columns, 2.2 + 1.0 * rows_needed * 2),
+    fig, axes = plt.subplots(rows_needed, columns, figsize=(max(5.5 * columns, 8), 2.2 + 2.0 * rows_needed),
                              squeeze=False)
     for ax, panel in zip(axes.flat, panels.itertuples(index=False)):
         part = wide[(wide[GROUP_COLUMNS] == pd.Series(panel[:5], index=GROUP_COLUMNS)).all(axis=1)]
