@@ -88,6 +88,9 @@ def test_a_figure_corroborated_in_its_sentence_is_not_suspect():
     assert frame.suspect.tolist() == [False, False, True]
     lone = "发布时间:2017-11-09\n甘肃  每个乡镇配备23名扶贫专干。"
     assert classify_quantities(lone, extract_quantities(lone)).suspect.tolist() == [True]
+    # per township, but corroborated: 23 officers for 23 villages in the same sentence
+    paired = "发布时间:2017-11-09\n甘肃  每个乡镇配备23名扶贫专干,分别联系23个贫困村。"
+    assert classify_quantities(paired, extract_quantities(paired)).suspect.tolist() == [False, False]
 
 
 @pytest.mark.parametrize("key", ["000", "001", "003"])
