@@ -35,7 +35,11 @@ Example:
 
 from __future__ import annotations
 
+import collections
+import functools
 import re
+from bisect import bisect_left, bisect_right
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -86,14 +90,51 @@ _STOCK = re.compile(r"(?:有|共有|还有|仍有|剩余|现有|累计|共|达�
                     r"配备|设立|建成|覆盖|组建|成立|聘请|照顾|入住|总数|为)[\u4e00-\u9fff]{0,10}\Z")
 
 
+class _Layout(NamedTuple):
+    """Positions found once per text, so each figure is placed by bisection (no scan of the text per figure)."""
+
+    sentence_stops: list[int]
+    clause_stops: list[int]
+    line_breaks: list[int]
+    issuer_ends: list[int]
+    issuer_levels: list[str]
+
+
+@functools.lru_cache(maxsize=4)
+def _layout(text: str) -> _Layout:
+    def positions(chars: str) -> list[int]:
+        return [m.start() for m in re.finditer("[" + re.escape(chars) + "]", text)]
+
+    issuers = list(_ISSUER.finditer(text))
+    return _Layout(positions(_SENTENCE_STOP), positions(_CLAUSE_STOP), positions("\n"),
+                   [m.end() for m in issuers], [m.group(1) for m in issuers])
+
+
+def _last_before(positions: list[int], start: int) -> int:
+    """The last position before ``start``, or -1."""
+    i = bisect_left(positions, start)
+    return positions[i - 1] if i else -1
+
+
 def _sentence_bounds(text: str, start: int) -> tuple[int, int]:
-    left = max(text.rfind(stop, 0, start) for stop in _SENTENCE_STOP) + 1
-    rights = [i for i in (text.find(stop, start) for stop in _SENTENCE_STOP) if i != -1]
-    return left, min(rights, default=len(text))
+    stops = _layout(text).sentence_stops
+    i = bisect_left(stops, start)
+    return (stops[i - 1] + 1 if i else 0), (stops[i] if i < len(stops) else len(text))
 
 
 def _clause_start(text: str, start: int) -> int:
-    return max(text.rfind(stop, 0, start) for stop in _CLAUSE_STOP) + 1
+    return _last_before(_layout(text).clause_stops, start) + 1
+
+
+def _line_start(text: str, start: int) -> int:
+    return _last_before(_layout(text).line_breaks, start) + 1
+
+
+def _issuer_level(text: str, start: int) -> str | None:
+    """The level (省, 市, 县, 区) of the last issuer line ending before ``start``."""
+    layout = _layout(text)
+    i = bisect_right(layout.issuer_ends, start)
+    return layout.issuer_levels[i - 1] if i else None
 
 
 def _provinces() -> re.Pattern[str]:
@@ -120,14 +161,14 @@ def _scope(text: str, start: int, end: int) -> str:
     to_each = _TO_EACH.search(before)
     if to_each:
         return _LEVEL[to_each.group(1)]
-    line_start = text.rfind("\n", 0, start) + 1
+    line_start = _line_start(text, start)
     for window in (before, text[line_start:s_start]):  # the sentence, then the paragraph before it
         places = list(_PLACE_WORD.finditer(window))
         if places:
             return _place_level(places[-1].group(1))
-    issuer = list(_ISSUER.finditer(text, 0, start))
+    issuer = _issuer_level(text, start)
     if issuer:  # the section's speaker (我们, 我县) is its issuing body
-        return {"省": "province", "市": "city", "县": "county", "区": "county"}[issuer[-1].group(1)]
+        return {"省": "province", "市": "city", "县": "county", "区": "county"}[issuer]
     paragraph = text[line_start:start].lstrip()
     opening = _provinces().match(paragraph)  # 004: 广西  建立区、市、县、乡、村五级 ...
     if opening and paragraph[opening.end():opening.end() + 1].isspace():
@@ -234,6 +275,7 @@ def suspect_figures(text: str, quantities: pd.DataFrame, scopes: pd.Series | Non
         scopes = quantity_scopes(text, quantities) if scopes is None else scopes
         numbers = [str(n) for n in quantities["number"]]
         sentences = [_sentence_bounds(text, start) for start in quantities["start"]]
+        in_sentence = collections.Counter(zip(numbers, sentences))  # how often a number occurs in its sentence
         rows = zip(quantities["start"], quantities["end"], numbers, quantities["multiplier"], scopes, sentences)
         for i, (start, end, number, multiplier, scope, bounds) in enumerate(rows):
             reading = _range_reading(number) if number.isdigit() and 2 <= len(number) <= 3 else None
@@ -241,8 +283,7 @@ def suspect_figures(text: str, quantities: pd.DataFrame, scopes: pd.Series | Non
                 continue
             if not text[start:end].startswith(number):  # written in Chinese numerals: no hyphen to lose
                 continue
-            same = [j for j, (n, b) in enumerate(zip(numbers, sentences)) if j != i and n == number and b == bounds]
-            if same:
+            if in_sentence[number, bounds] > 1:  # corroborated by the same number in its sentence
                 continue
             unit = text[start + len(number):end]
             flags[i] = True
