@@ -8,15 +8,16 @@ Three pure functions on a text and its quantities table (from
 * ``scope`` (:func:`quantity_scopes`): whose figure it is: province / city / county / township / village /
   household / person / unknown. A per-unit marker right before the figure wins (每个乡镇配备23名 → township,
   每户8万元 → household, 人均 → person); then a figure given "to" each unit (对…贫困村再增加12名 → village); then the
-  nearest place word before the figure in its sentence, else in its paragraph (全省, 我省, 全县, 我县, a named
-  county such as 沂水县有7.1万,
+  nearest place word before the figure in its sentence, else in its paragraph (全省, 我省, 山东省, 全县, 我县, a
+  named county such as 沂水县有7.1万,
   a province name opening the paragraph, as in bulletin 004); then the issuing body of the section (中共单县县委 →
   county, for 我们 in 002). Nothing found: unknown (national figures too: the list has no national level).
   向深度贫困县倾斜不低于1亿元 is county scope: the money is directed to the counties.
 * ``measure_kind`` (:func:`measure_kinds`): minimum (不低于, 不少于, 至少: a floor that is set), maximum (不超过,
   不高于, 控制在, 以内), target (力争, 确保, 计划, 今年要/再, 可再 in the sentence; 目标是 in the clause),
   rate (a percentage or a per-unit amount),
-  change (再增加12名, 增长20%), flow (per period: 每年减少…100万人, or disbursed: 投入, 下达, 脱贫), stock (有, 共有,
+  change (再增加12名, 增长20%), flow (per period: 每年减少…100万人; disbursed or done: 投入, 下达, 脱贫, 惠及, 选派;
+  a count of events: 批示2次, 收到434件), stock (有, 共有,
   剩余, 累计, 配备, 减至 ...), unknown. The first that applies in this order wins, so 每年…不低于1亿元 is a minimum.
 * ``suspect`` and ``suspect_reason`` (:func:`suspect_figures`): in a document with the ``lost_range_separator``
   warning (:func:`fupin_research.damage.lost_range_separator`), a small whole count given per village, township,
@@ -84,7 +85,10 @@ _TARGET_IN_CLAUSE = re.compile(r"目标(?:是|为)")
 _CHANGE_VERB = re.compile(r"(?:增加|减少|增长|下降|提高|降低|新增|净增|减贫|增收|扩大|缩小)(?:了)?\s*\Z")
 _PER_PERIOD = re.compile(r"每年|年均|每月|每季度|全年|当年|连续[一二三四五六七八九十\d]+年")
 _FLOW_VERB = re.compile(r"(?:投入|下达|安排|落实|整合|发放|拨付|筹集|募集|支出|实现|完成|帮助|带动|培训|"
-                        r"救助|资助|搬迁|转移)[\u4e00-\u9fff]{0,10}\Z")
+                        r"救助|资助|搬迁|转移|惠及|救治|吸纳|受益|选派|抽调|召回|补充|新建|改扩建|修建|兴建|实施|"
+                        r"开展|查出|处理|受理|注资|签约)[\u4e00-\u9fff]{0,10}\Z")
+# Counts of events (批示2次, 培训15万人次, 下发督查通报10期, 收到434件): what happened in a period.
+_EVENT_UNITS = frozenset({"次", "人次", "期", "件", "篇", "场", "例", "轮", "批次"})
 _FLOW_AFTER = re.compile(r"\A[\u4e00-\u9fff]{0,12}?(?<!未)(?:脱贫|减贫|搬迁)")
 _STOCK = re.compile(r"(?:有|共有|还有|仍有|剩余|现有|累计|共|达到|达|减至|降至|下降至|增至|提高到|提高至|下降到|减少到|"
                     r"配备|设立|建成|覆盖|组建|成立|聘请|照顾|入住|总数|为)[\u4e00-\u9fff]{0,10}\Z")
@@ -144,6 +148,15 @@ def _provinces() -> re.Pattern[str]:
     return _provinces_re()
 
 
+@functools.lru_cache(maxsize=4)
+def _named_province_for(pattern: str) -> re.Pattern[str]:
+    return re.compile(f"(?:{pattern})(?:省|自治区)")
+
+
+def _named_province() -> re.Pattern[str]:
+    return _named_province_for(_provinces().pattern)
+
+
 def _place_level(word: str) -> str:
     if word in _PLACE_LEVEL:
         return _PLACE_LEVEL[word]
@@ -164,6 +177,9 @@ def _scope(text: str, start: int, end: int) -> str:
     line_start = _line_start(text, start)
     for window in (before, text[line_start:s_start]):  # the sentence, then the paragraph before it
         places = list(_PLACE_WORD.finditer(window))
+        named = list(_named_province().finditer(window))  # 山东省, 青海省: a province
+        if named and (not places or named[-1].end() > places[-1].end()):
+            return "province"
         if places:
             return _place_level(places[-1].group(1))
     issuer = _issuer_level(text, start)
@@ -189,7 +205,7 @@ def quantity_scopes(text: str, quantities: pd.DataFrame) -> pd.Series:
     return pd.Series(values, index=quantities.index, dtype="object", name="scope")
 
 
-def _measure_kind(text: str, start: int, end: int, unit_kind: str, per_unit: bool) -> str:
+def _measure_kind(text: str, start: int, end: int, unit_kind: str, per_unit: bool, unit: str = "") -> str:
     s_start, s_end = _sentence_bounds(text, start)
     clause = text[_clause_start(text, start):start]
     sentence_before = text[s_start:start]
@@ -210,6 +226,8 @@ def _measure_kind(text: str, start: int, end: int, unit_kind: str, per_unit: boo
         return "flow"
     if change:
         return "change"
+    if unit in _EVENT_UNITS:
+        return "flow"
     if _FLOW_VERB.search(clause) or _FLOW_AFTER.match(after):
         return "flow"
     if _STOCK.search(clause):
@@ -231,8 +249,10 @@ def measure_kinds(text: str, quantities: pd.DataFrame) -> pd.Series:
     per_unit = quantities["per_unit"] if "per_unit" in quantities else [False] * len(quantities)
     values: list[str] = []
     previous_end = -1
-    for start, end, kind, pu in zip(quantities["start"], quantities["end"], quantities["unit_kind"], per_unit):
-        value = _measure_kind(text, start, end, kind, bool(pu) if pd.notna(pu) else False)
+    units = quantities["unit"] if "unit" in quantities else [""] * len(quantities)
+    for start, end, kind, pu, unit in zip(quantities["start"], quantities["end"], quantities["unit_kind"], per_unit,
+                                          units):
+        value = _measure_kind(text, start, end, kind, bool(pu) if pd.notna(pu) else False, unit or "")
         if value == "unknown" and values and text[previous_end:start] == "、":
             value = values[-1]  # 实现脱贫5.26万户、10.41万人: the second figure shares the first one's kind
         values.append(value)
