@@ -59,6 +59,7 @@ def row(key: str, context: str, surface: str) -> pd.Series:
         ("000", "对山东脱贫攻坚工作批示2次", "2次", "unknown", "flow"),  # a count of events
         ("000", "救治患病贫困人口17.3万人", "17.3万人", "province", "flow"),  # 2017年,山东省对患病贫困人口…
         ("004", "今年已召回1352名,补充5770名驻村干部", "5770名", "province", "flow"),  # 陕西: cadres sent
+        ("004", "今年已召回1352名,补充5770名驻村干部", "1352名", "province", "unknown"),  # recalled: not sent
         # government work reports
         ("1980", "基本建设投资总额控制在500亿元", "500亿元", "unknown", "maximum"),
         ("1956", "最多不超过正税的22%", "22%", "unknown", "maximum"),  # ２２％ before normalization
