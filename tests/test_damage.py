@@ -68,7 +68,7 @@ def test_seed_001_lost_opening_quote():
 def test_seed_004_lost_month_and_date_separators():
     text = clean("004")
     frame = detect_damage(text, "004")
-    assert kinds(frame) == {"lost_month": 1, "lost_date_separators": 1}
+    assert kinds(frame) == {"lost_month": 1, "lost_date_separators": 1, "lost_range_separator": 1}
     month = frame[frame.kind == "lost_month"].iloc[0]
     assert month.surface == "1022日" and month.start == text.index("1022日")
     assert "10月22日" in month.detail
@@ -85,8 +85,8 @@ def test_no_false_alarms(key):
 
 def test_seed_002_quote_split_by_a_line_break():
     frame = detect_damage(clean("002"))
-    assert kinds(frame) == {"line_break_in_quote": 1}
-    row = frame.iloc[0]
+    assert kinds(frame) == {"line_break_in_quote": 1, "lost_range_separator": 1}
+    row = frame[frame.kind == "line_break_in_quote"].iloc[0]
     text = clean("002")
     assert text[row.start - 2 : row.end + 3] == "“牛\n\n鼻子”"
 
@@ -99,7 +99,7 @@ def test_the_text_is_not_modified():
     assert "()做好基础工作" in documents.text[0] and "1022日" in documents.text[1]  # found, not repaired
     assert kinds(table) == {
         "lost_list_ordinal": 17, "lost_opening_quote": 3, "unclosed_quote": 3,
-        "lost_month": 1, "lost_date_separators": 1,
+        "lost_month": 1, "lost_date_separators": 1, "lost_range_separator": 1,
     }
     assert set(table.doc_id) == {"001", "004"}
 
@@ -130,3 +130,35 @@ def test_damage_in_small_strings(text, kind, surface):
     assert frame.kind.tolist() == [kind]
     row = frame.iloc[0]
     assert row.surface == surface == text[row.start : row.end]
+
+
+def test_seed_004_lost_range_separator():
+    """004's header writes 2017-11-09; its body (from 1022日, ...) has no hyphen, dash or tilde at all."""
+    text = clean("004")
+    row = detect_damage(text, "004").query("kind == 'lost_range_separator'").iloc[0]
+    assert row.surface == "-" and text[row.start - 4 : row.end + 2] == "2017-11"
+    body = text.index("1022日")
+    assert f"from offset {body}" in row.detail
+    assert not any(char in text[body:] for char in "-–—―~～")
+
+
+@pytest.mark.parametrize("key", ["000", "001", "003"])
+def test_bodies_with_a_range_separator_give_no_range_warning(key):
+    """000 writes 7月5日—8日, 001 2016-2017年, 003 (2016-2020年): their separators survived."""
+    assert "lost_range_separator" not in set(detect_damage(clean(key)).kind)
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("发布时间:2017-11-09\n每个乡镇配备23名扶贫专干。", True),
+        ("发布时间:2017-11-09\n每个乡镇配备2-3名扶贫专干。", False),   # the body kept its hyphen
+        ("发布时间:2017-11-09\n每村配备2～3名。", False),               # a tilde is a range separator too
+        ("发布时间:2017-11-09\n2016—2018年基本完成。", False),          # so is an em dash
+        ("发布时间:2017年11月9日\n每个乡镇配备23名扶贫专干。", False),   # the header has none to compare
+        ("每个乡镇配备23名扶贫专干。", False),                         # no header at all
+        ("发布时间:2017-11-09\n每村2至3名。", True),                    # 至 is a word, not a separator
+    ],
+)
+def test_lost_range_separator_rule(text, expected):
+    assert ("lost_range_separator" in set(detect_damage(text).kind)) is expected

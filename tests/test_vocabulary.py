@@ -92,3 +92,67 @@ def test_cooccurrence_is_symmetric_free_and_counts_sentences():
     assert edges.values.tolist() == [["扶贫", "搬迁", 2]]
     graph = voc.cooccurrence_graph(edges)
     assert graph["扶贫"]["搬迁"]["weight"] == 2
+
+
+def test_juilland_d_hand_computed():
+    # relative frequencies 0.1, 0.1, 0.4 (sizes differ): mean 0.2, population sd 0.1414; V = 0.7071;
+    # D = 1 - 0.7071 / sqrt(2) = 0.5
+    assert voc.juilland_d([1, 2, 4], [10, 20, 10]) == pytest.approx(0.5)
+    assert voc.juilland_d([3, 3], [10, 10]) == 1.0
+    assert voc.juilland_d([6, 0, 0, 0], [10, 10, 10, 10]) == 0.0
+
+
+def test_xinfang_in_000_comes_from_one_section(corpus):
+    """000's 信访 (petitions) and 舆情: 11 of their 12 tokens lie in the 【涉贫信访舆情处置】 section."""
+    sections = voc.document_sections(corpus)
+    tokens = voc.with_sections(voc.corpus_tokens(corpus[corpus.doc_id.str.startswith("000")]), sections)
+    spread = voc.dispersion(tokens).set_index("term")
+    assert spread.loc["信访", ["count", "range"]].tolist() == [12, 2]
+    assert spread.loc["信访", "juilland_d"] < 0.1 < spread.loc["山东省", "juilland_d"]
+    heading = sections.set_index(["doc_id", "section"]).heading
+    hits = tokens[tokens.token == "信访"].groupby("section").size()
+    assert heading[(tokens.doc_id.iloc[0], int(hits.idxmax()))] == "【涉贫信访舆情处置】" and hits.max() == 11
+
+
+def test_sections_are_headed_sections_or_paragraphs(corpus):
+    sections = voc.document_sections(corpus)
+    for doc_id, text in zip(corpus.doc_id, corpus.text):
+        own = sections[sections.doc_id == doc_id]
+        assert own.start.iloc[0] == 0 and own.end.iloc[-1] == len(text)
+        assert (own.start.iloc[1:].to_numpy() == own.end.iloc[:-1].to_numpy()).all()  # a partition
+    assert sections[sections.doc_id.str.startswith("000")].heading.str.startswith("【").sum() == 26
+
+
+def test_benjamini_hochberg_against_a_hand_computation():
+    # sorted p: 0.01 (×4/1 = 0.04), 0.02 (×4/2 = 0.04), 0.03 (×4/3 = 0.04), 0.5 (×4/4 = 0.5)
+    assert voc.benjamini_hochberg([0.5, 0.01, 0.03, 0.02]).round(6).tolist() == [0.5, 0.04, 0.04, 0.04]
+
+
+def test_keyness_reports_corrected_significance(corpus, tokens):
+    shandong = corpus.loc[corpus.province == "山东", "doc_id"]
+    qinghai = corpus.loc[corpus.province == "青海", "doc_id"]
+    key = voc.keyness(tokens, shandong, qinghai)
+    assert key.p_value.iloc[0] < 1e-9 and (key.p_bh >= key.p_value).all() and (key.p_bonferroni >= key.p_bh).all()
+    assert key.significant.sum() < (key.p_value < 0.05).sum()  # the correction removes some
+    # p of G² = 3.84 is 0.05 for one test
+    assert float(voc.chi2_sf_1df(3.8415)[0]) == pytest.approx(0.05, abs=1e-4)
+
+
+def test_tfidf_carries_dispersion_when_tokens_have_sections(corpus, tokens):
+    with_sections = voc.with_sections(tokens, voc.document_sections(corpus))
+    table = voc.tfidf(with_sections, top=8).set_index(["doc_id", "term"])
+    row = table.loc[(corpus.doc_id[0], "信访")]
+    assert (row["range"], row["sections"]) == (2, 27)
+    assert "juilland_d" not in voc.tfidf(tokens, top=8)
+
+
+def test_keyness_shows_how_the_top_term_is_spread(corpus, tokens):
+    """农村 is key for Shandong, but almost all of it is in the provincial policy 001 (88 of 101 tokens)."""
+    tokens = voc.with_sections(tokens, voc.document_sections(corpus))
+    shandong = corpus.loc[corpus.province == "山东", "doc_id"]
+    qinghai = corpus.loc[corpus.province == "青海", "doc_id"]
+    top = voc.keyness(tokens, shandong, qinghai, names=("山东", "青海")).iloc[0]
+    assert (top.term, top.key_for, top.count_a) == ("农村", "山东", 101)
+    per_doc = tokens[tokens.token == "农村"].groupby("doc_id").size()
+    assert per_doc[corpus.doc_id[1]] == 88
+    assert 0 < top.juilland_d < 1 and top["range"] < top.sections / 2  # in 10 of the 39 Shandong sections

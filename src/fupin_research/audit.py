@@ -35,9 +35,12 @@ from pathlib import Path
 import pandas as pd
 
 from fupin_research.paths import file_state
+from fupin_research.quantity_kinds import KIND_COLUMNS, classify_quantities
 
 CHECK_COLUMNS = ["doc_id", "check", "spans", "expected", "observed", "verdict", "detail"]
 ATTRIBUTION_COLUMNS = ["doc_id", "sentence_id", "measure", "indicator", "year", "year_source", "place", "per_unit"]
+# scope, measure_kind, suspect, suspect_reason: see fupin_research.quantity_kinds
+ALL_ATTRIBUTION_COLUMNS = [*ATTRIBUTION_COLUMNS, *KIND_COLUMNS]
 
 _SENT_END = re.compile(r"[。！？!?；\n]")
 _CLAUSE_DELIM = re.compile(r"[,，。；;:：、！？!?\n(（)）]")
@@ -315,7 +318,10 @@ def attribute_quantities(
     province: str | None = None,
     indicators: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Return ``quantities`` with attribution columns added (``ATTRIBUTION_COLUMNS``).
+    """Return ``quantities`` with attribution columns added (``ATTRIBUTION_COLUMNS``, then ``KIND_COLUMNS``).
+
+    ``scope``, ``measure_kind``, ``suspect`` and ``suspect_reason`` come from
+    :func:`fupin_research.quantity_kinds.classify_quantities`.
 
     Example:
         >>> from fupin_research.extract.quantities import extract_quantities
@@ -328,11 +334,12 @@ def attribute_quantities(
     """
     if quantities.empty:
         extra = pd.DataFrame(index=quantities.index, columns=ATTRIBUTION_COLUMNS, dtype="object")
+        extra = pd.concat([extra, classify_quantities(text, quantities)], axis=1)
         if _plain_frame(quantities, extra):
             return pd.concat([quantities, extra], axis=1)
         out = quantities.copy()
-        for col in ATTRIBUTION_COLUMNS:
-            out[col] = pd.Series(dtype="object")
+        for col in ALL_ATTRIBUTION_COLUMNS:
+            out[col] = pd.Series(dtype="bool" if col == "suspect" else "object")
         return out
     sents = _sentences(text, sentences)
     starts = sents["start"].tolist()
@@ -371,10 +378,12 @@ def attribute_quantities(
         per_unit = ("每" in window or "均" in window) and bool(_PER_UNIT.search(window))  # 每 or 均 is needed
         rows.append((doc_id, sid, measure, indicator, year, source, place, per_unit))
     extra = pd.DataFrame(rows, columns=ATTRIBUTION_COLUMNS, index=quantities.index)
+    kinds = classify_quantities(text, quantities.assign(per_unit=extra["per_unit"]))
+    extra = pd.concat([extra, kinds], axis=1)
     if _plain_frame(quantities, extra):
-        return pd.concat([quantities, extra], axis=1)  # one step instead of eight column inserts
+        return pd.concat([quantities, extra], axis=1)  # one step instead of twelve column inserts
     out = quantities.copy()
-    for col in ATTRIBUTION_COLUMNS:
+    for col in ALL_ATTRIBUTION_COLUMNS:
         out[col] = extra[col]
     return out
 

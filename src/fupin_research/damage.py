@@ -7,7 +7,15 @@ Each finding is a row of the ``warnings`` table, with offsets into the text it w
 - ``line_break_in_quote``: a line break inside a quotation (002: ``“牛\n\n鼻子”``);
 - ``lost_list_ordinal``: a heading that starts with empty brackets, ``()做好基础工作`` for ``(一)``;
 - ``lost_month``: a day number that swallowed its month, ``1022日`` for ``10月22日``;
-- ``lost_date_separators``: a date whose 年/月/日 were all lost, ``2017112`` for ``2017年11月2日``.
+- ``lost_date_separators``: a date whose 年/月/日 were all lost, ``2017112`` for ``2017年11月2日``;
+- ``lost_range_separator``: the body holds no range separator at all while the header does (004: the header
+  writes ``2017-11-09``, the body never a hyphen, dash or tilde). Ranges such as ``1-2名`` may then have become
+  ``12名``; :mod:`fupin_research.quantity_kinds` marks such figures ``suspect``.
+
+Range separators are the characters of :data:`RANGE_SEPARATORS`: hyphens, dashes, minus signs and tildes.
+至 and 到 are not among them: they are words, and extraction drops punctuation, not Han characters. The header is
+every line before the first line holding a full stop 。 (title, source, date lines of a web page); the body is
+the rest. The warning's span is the header's first separator (the evidence); ``detail`` gives the body's start.
 """
 
 from __future__ import annotations
@@ -31,6 +39,44 @@ _DAY_NOT_AFTER = ".月"
 _DATE_WITHOUT_SEPARATORS = re.compile(r"((?:19|20)\d{2})(\d{2,4})(?![\d.%])(?![万亿元人个名户])")
 _DATE_NOT_AFTER = "."
 _QUOTE_OR_BREAK = re.compile(r"[“”]|\n\s*")
+# hyphen-minus, hyphen, non-breaking hyphen, figure dash, en dash, em dash, horizontal bar, minus sign, small
+# and full-width hyphen-minus, tilde, wave dash, full-width tilde
+RANGE_SEPARATORS = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d~\u301c\uff5e"
+_FIRST_SENTENCE_LINE = re.compile(r"(?m)^[^\n]*。")
+
+
+def body_start(text: str) -> int:
+    """Offset where the body begins: the start of the first line that holds a full stop ``。``.
+
+    Everything before it is the header (title, source, date lines). A text without ``。`` is all header.
+
+    Example:
+        >>> text = "简报第1期\\n发布时间:2017-11-09\\n10月22日,会议召开。"
+        >>> text[body_start(text):]
+        '10月22日,会议召开。'
+    """
+    found = _FIRST_SENTENCE_LINE.search(text)
+    return found.start() if found else len(text)
+
+
+def lost_range_separator(text: str) -> tuple[int, int, str] | None:
+    """The header's first range separator ``(start, end, detail)`` when the body holds none, else None.
+
+    None when the header has no separator (nothing to compare with) or the body has one. The span points at the
+    evidence (the separator the header kept); ``detail`` says where the body starts.
+
+    Example:
+        >>> lost_range_separator("发布时间:2017-11-09\\n每个乡镇配备23名扶贫专干。")
+        (9, 10, 'the header writes - but the body (from offset 16) no hyphen, dash or tilde: 23名 may be 2-3名')
+        >>> lost_range_separator("发布时间:2017-11-09\\n每个乡镇配备2-3名扶贫专干。") is None
+        True
+    """
+    start = body_start(text)
+    first = next((i for i, char in enumerate(text[:start]) if char in RANGE_SEPARATORS), None)
+    if first is None or start == len(text) or any(char in RANGE_SEPARATORS for char in text[start:]):
+        return None
+    return first, first + 1, (f"the header writes {text[first]} but the body (from offset {start}) no hyphen, dash "
+                              "or tilde: 23名 may be 2-3名")
 
 
 def _follows(text: str, start: int, forbidden: str) -> bool:
@@ -108,6 +154,9 @@ def detect_damage(text: str, doc_id: str | None = None) -> pd.DataFrame:
             year = match.group(1)
             guesses = " or ".join(f"{year}年{m}月{d}日" for m, d in readings)
             rows.append(("lost_date_separators", match.start(), match.end(), f"年/月/日 lost: probably {guesses}"))
+    lost = lost_range_separator(text)
+    if lost is not None:
+        rows.append(("lost_range_separator", *lost))
     rows.sort(key=lambda row: (row[1], row[0]))
     kinds, starts, ends, details = ([row[i] for row in rows] for i in range(4))
     columns = {

@@ -247,3 +247,71 @@ def score_details(
 
 
 __all__ = ["DETAIL_COLUMNS", "load_excluded", "load_gold", "read_texts", "score_details", "score_quantities"]
+
+
+def load_annotations(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """The annotated documents and how each annotation was made (default ``data/gold/annotations.csv``).
+
+    Columns: ``doc``, ``quantities`` and ``excluded`` (files relative to ``data/gold``), ``annotator``, ``blind``
+    (yes / no / unknown: had the annotator not seen the package's output?), ``how_made``.
+
+    Example:
+        >>> load_annotations().doc.str[:3].tolist()
+        ['002', '003', '004']
+    """
+    path = Path(path) if path is not None else _gold_dir() / "annotations.csv"
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def score_annotations(annotations: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Score the extractor on every annotated document: one row per document, with how its annotation was made.
+
+    The annotations hold Arabic-digit quantities only, so predictions written in Chinese numerals are ignored
+    (neither right nor wrong; their number is ``ignored``) on every document alike.
+
+    Example:
+        >>> scores = score_annotations()
+        >>> scores[["doc", "gold", "blind"]].values.tolist()[0]
+        ['002_fbd7bac49d8a79cb', 42, 'unknown']
+    """
+    annotations = load_annotations() if annotations is None else annotations
+    rows = []
+    for row in annotations.itertuples(index=False):
+        gold, excluded, texts, ignore = annotation_inputs(row.doc, annotations)
+        scores = score_quantities(gold, texts, ignore=ignore, excluded=excluded)
+        rows.append({"doc": row.doc, **scores, "ignored": len(ignore), "blind": row.blind, "how_made": row.how_made})
+    return pd.DataFrame(rows)
+
+
+def annotation_inputs(doc: str, annotations: pd.DataFrame | None = None):
+    """``(gold, excluded, texts, ignore)`` for one annotated document: its gold rows, its excluded digit runs, its
+    raw text (``{doc: text}``) and the predictions written in Chinese numerals (set aside by the scores).
+
+    Example:
+        >>> gold, excluded, texts, ignore = annotation_inputs("004_b2c48652dc48c734")
+        >>> len(gold), list(texts)
+        (62, ['004_b2c48652dc48c734'])
+    """
+    annotations = load_annotations() if annotations is None else annotations
+    row = annotations.set_index("doc").loc[doc]
+    gold = load_gold(_gold_dir() / row["quantities"])
+    excluded = load_excluded(_gold_dir() / row["excluded"])
+    texts = read_texts([doc])
+    predicted = extract_quantities(texts[doc])
+    ignore = predicted[predicted["numeral_script"] == "chinese"].assign(doc=doc)
+    return gold, excluded, texts, ignore
+
+
+def annotation_details(annotations: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`score_details` on every annotated document (Chinese-numeral predictions set aside as in the scores).
+
+    Example:
+        >>> list(annotation_details().columns) == DETAIL_COLUMNS
+        True
+    """
+    annotations = load_annotations() if annotations is None else annotations
+    frames = []
+    for doc in annotations["doc"]:
+        gold, excluded, texts, ignore = annotation_inputs(doc, annotations)
+        frames.append(score_details(gold, texts, ignore=ignore, excluded=excluded))
+    return pd.concat(frames, ignore_index=True)

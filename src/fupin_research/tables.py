@@ -25,7 +25,7 @@ INT_COLUMNS = frozenset({
     "start", "end", "sentence_id", "token_id", "raw_chars", "chars", "chrome_lines", "clean_start", "raw_start",
     "length", "level", "ext_start", "ext_end", "count", "multiplier",
 })
-BOOL_COLUMNS = frozenset({"is_stopword", "known", "quoted", "per_unit"})
+BOOL_COLUMNS = frozenset({"is_stopword", "known", "quoted", "per_unit", "suspect"})
 LIST_COLUMNS = frozenset({"numerals"})
 # A row group is written when either limit is reached, so tables of long texts (documents, units, sentences)
 # do not gather in memory: both depend only on the rows, never on timing, so equal inputs give equal files.

@@ -1,4 +1,12 @@
-"""Vocabulary analyses on tidy token tables: frequencies, TF-IDF, keyness, concordance, co-occurrence.
+"""Vocabulary analyses on tidy token tables: frequencies, TF-IDF, keyness, dispersion, concordance, co-occurrence.
+
+Methods and their sources: TF-IDF's inverse document frequency (Spärck Jones 1972); keyness by the
+log-likelihood G² (Dunning 1993) with the log ratio as its effect size (Hardie 2014), p-values from the χ²
+distribution with one degree of freedom, corrected for testing every term with Benjamini–Hochberg (the false
+discovery rate; Bonferroni is given too, as the stricter bound); dispersion by Juilland's D (Juilland 1964;
+Gries 2008) over **sections**: the top-level analysis units of :func:`fupin_research.split_units` (the 【】
+sections of the yearbook 000, the 一、二、 parts of 001 and 004, the 【】 and 一、 headings of 002), or a document's
+paragraphs when it has no headings (003). Text before a document's first section is a section of its own.
 
 Every function takes and returns tidy DataFrames. Token tables come from :func:`fupin_research.tokenize`
 (one row per token with ``doc_id``, ``start``, ``end``, ``token``, ``is_stopword``); documents tables from
@@ -18,6 +26,7 @@ import pandas as pd
 
 from fupin_research.segment import tokenize
 from fupin_research.split import split_sentences
+from fupin_research.structure import split_units
 
 
 def corpus_tokens(documents: pd.DataFrame) -> pd.DataFrame:
@@ -45,6 +54,146 @@ def content_tokens(tokens: pd.DataFrame, *, min_length: int = 2) -> pd.DataFrame
     return tokens[keep]
 
 
+def document_sections(documents: pd.DataFrame) -> pd.DataFrame:
+    """The sections of each document: ``doc_id, section, start, end, heading`` (see the module docstring).
+
+    Example:
+        >>> docs = pd.DataFrame({"doc_id": ["a"], "text": ["标题\\n【概况】精准扶贫。\\n【信访】信访舆情。"]})
+        >>> document_sections(docs)[["section", "start", "heading"]].values.tolist()
+        [[0, 0, ''], [1, 3, '【概况】'], [2, 13, '【信访】']]
+    """
+    rows = []
+    for doc_id, text in zip(documents["doc_id"], documents["text"]):
+        units = split_units(text, doc_id)
+        level = 1 if (units["level"] == 1).any() else 0
+        top = units[units["level"] == level].sort_values("start")
+        starts, headings = top["start"].tolist(), top["heading"].tolist()
+        if not starts or starts[0] > 0:
+            starts, headings = [0, *starts], ["", *headings]
+        ends = [*starts[1:], len(text)]
+        for number, (start, end, heading) in enumerate(zip(starts, ends, headings)):
+            rows.append((doc_id, number, start, end, heading.split(" > ")[0] if level else ""))
+    return pd.DataFrame(rows, columns=["doc_id", "section", "start", "end", "heading"])
+
+
+def with_sections(tokens: pd.DataFrame, sections: pd.DataFrame) -> pd.DataFrame:
+    """Add a ``section`` column to a token table: the section (of :func:`document_sections`) the token starts in.
+
+    Example:
+        >>> docs = pd.DataFrame({"doc_id": ["a"], "text": ["【概况】扶贫。\\n【信访】信访。"]})
+        >>> with_sections(corpus_tokens(docs), document_sections(docs)).section.tolist()
+        [0, 0, 1, 1]
+    """
+    parts = []
+    for doc_id, group in tokens.groupby("doc_id", sort=False):
+        own = sections[sections["doc_id"] == doc_id].sort_values("start")
+        position = np.searchsorted(own["start"].to_numpy(), group["start"].to_numpy(), side="right") - 1
+        parts.append(pd.Series(own["section"].to_numpy()[np.maximum(position, 0)], index=group.index))
+    out = tokens.copy()
+    out["section"] = pd.concat(parts).reindex(tokens.index).astype("int64") if parts else pd.Series(dtype="int64")
+    return out
+
+
+def juilland_d(frequencies: Iterable[float], sizes: Iterable[float]) -> float:
+    """Juilland's D of a term over ``n`` parts: ``1 - V / sqrt(n - 1)``, V the coefficient of variation of its
+    relative frequencies in the parts (count / part size; parts of unequal size are thus comparable).
+
+    1 is an even spread, 0 all in one part. Fewer than two parts: NaN.
+
+    Example:
+        >>> juilland_d([5, 5], [100, 100]), juilland_d([10, 0, 0], [100, 100, 100])
+        (1.0, 0.0)
+    """
+    frequencies, sizes = np.asarray(list(frequencies), float), np.asarray(list(sizes), float)
+    n = len(sizes)
+    if n < 2:
+        return float("nan")
+    relative = frequencies / sizes
+    mean = relative.mean()
+    if mean == 0:
+        return float("nan")
+    variation = relative.std() / mean  # population standard deviation, as Juilland defines V
+    return float(max(0.0, 1 - variation / math.sqrt(n - 1)))
+
+
+def dispersion(tokens: pd.DataFrame, *, by: str | None = "doc_id", min_length: int = 2) -> pd.DataFrame:
+    """How each term is spread over sections: ``[by,] term, count, range, sections, juilland_d``.
+
+    ``tokens`` needs a ``section`` column (:func:`with_sections`). ``range`` is the number of sections holding
+    the term, ``sections`` the number of sections (of the document, or of the whole corpus with ``by=None``);
+    section sizes count the tokens kept for counting.
+
+    Example:
+        >>> toks = pd.DataFrame({"doc_id": ["a"] * 4, "section": [0, 0, 1, 1], "is_stopword": [False] * 4,
+        ...                      "token": ["信访", "信访", "扶贫", "扶贫"]})
+        >>> dispersion(toks)[["term", "count", "range", "sections", "juilland_d"]].values.tolist()
+        [['信访', 2, 1, 2, 0.0], ['扶贫', 2, 1, 2, 0.0]]
+    """
+    counted = content_tokens(tokens, min_length=min_length)
+    group_keys = [by] if by else []
+    part_keys = ["doc_id", "section"]
+    sizes = counted.groupby(part_keys).size().rename("size").reset_index()
+    counts = counted.groupby([*part_keys, "token"]).size().rename("count").reset_index()
+    rows = []
+    groups = sizes.groupby(group_keys) if by else [((), sizes)]
+    for key, parts in groups:
+        key = key[0] if isinstance(key, tuple) and key else key
+        own = counts[counts["doc_id"].isin(parts["doc_id"])] if by else counts
+        for term, hits in own.groupby("token"):
+            merged = parts.merge(hits[[*part_keys, "count"]], on=part_keys, how="left").fillna({"count": 0})
+            d = juilland_d(merged["count"], merged["size"])
+            row = ([key] if by else []) + [term, int(merged["count"].sum()), int((merged["count"] > 0).sum()),
+                                           len(parts), d]
+            rows.append(row)
+    frame = pd.DataFrame(rows, columns=[*group_keys, "term", "count", "range", "sections", "juilland_d"])
+    return frame.sort_values([*group_keys, "count", "term"], ascending=[*([True] * len(group_keys)), False, True],
+                             kind="stable").reset_index(drop=True)
+
+
+def chi2_sf_1df(statistic: np.ndarray | float) -> np.ndarray:
+    """Upper tail of the χ² distribution with one degree of freedom (the p-value of G²): ``erfc(sqrt(x/2))``.
+
+    Example:
+        >>> chi2_sf_1df([3.841, 10.828]).round(4).tolist()
+        [0.05, 0.001]
+    """
+    values = np.atleast_1d(np.asarray(statistic, float))
+    return np.array([math.erfc(math.sqrt(max(v, 0.0) / 2)) for v in values])
+
+
+def critical_g2(alpha: float) -> float:
+    """The G² above which one term's p-value is below ``alpha`` (χ², one degree of freedom), by bisection.
+
+    Example:
+        >>> round(critical_g2(0.05), 2), round(critical_g2(0.001), 2)
+        (3.84, 10.83)
+    """
+    low, high = 0.0, 200.0
+    for _ in range(100):
+        middle = (low + high) / 2
+        low, high = (middle, high) if chi2_sf_1df(middle)[0] > alpha else (low, middle)
+    return (low + high) / 2
+
+
+def benjamini_hochberg(p_values: Iterable[float]) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (false discovery rate), in the order given.
+
+    Example:
+        >>> benjamini_hochberg([0.01, 0.04, 0.03]).round(3).tolist()
+        [0.03, 0.04, 0.04]
+    """
+    p = np.asarray(list(p_values), float)
+    m = len(p)
+    if m == 0:
+        return p
+    order = np.argsort(p, kind="stable")
+    ranked = p[order] * m / np.arange(1, m + 1)
+    adjusted = np.minimum.accumulate(ranked[::-1])[::-1].clip(max=1.0)
+    out = np.empty(m)
+    out[order] = adjusted
+    return out
+
+
 def term_frequencies(tokens: pd.DataFrame, *, by: str | None = "doc_id", min_length: int = 2) -> pd.DataFrame:
     """Count terms per group (default: per document; ``by=None`` for the whole corpus).
 
@@ -68,10 +217,12 @@ def term_frequencies(tokens: pd.DataFrame, *, by: str | None = "doc_id", min_len
 
 
 def tfidf(tokens: pd.DataFrame, *, top: int | None = 10, min_length: int = 2) -> pd.DataFrame:
-    """TF-IDF of terms per document: ``doc_id, term, count, tf, df, idf, tfidf, rank``.
+    """TF-IDF of terms per document: ``doc_id, term, count, tf, df, idf, tfidf, rank`` (+ dispersion).
 
     ``tf`` is the term's share of the document's counted tokens, ``idf = ln(N / df)`` (N documents), so a term in
-    every document scores 0. ``top`` keeps the best ``top`` terms per document (None keeps all).
+    every document scores 0. ``top`` keeps the best ``top`` terms per document (None keeps all). When ``tokens``
+    has a ``section`` column (:func:`with_sections`), each row also gets the term's ``range``, ``sections`` and
+    ``juilland_d`` in its document (:func:`dispersion`): a high TF-IDF from one section is one passage, not a theme.
 
     Example:
         >>> toks = pd.DataFrame({"doc_id": ["a", "a", "b"], "token": ["扶贫", "搬迁", "扶贫"],
@@ -88,7 +239,11 @@ def tfidf(tokens: pd.DataFrame, *, top: int | None = 10, min_length: int = 2) ->
     freq["rank"] = freq.groupby("doc_id").cumcount() + 1
     if top is not None:
         freq = freq[(freq["rank"] <= top) & (freq["tfidf"] > 0)]
-    return freq.reset_index(drop=True)
+    freq = freq.reset_index(drop=True)
+    if "section" in tokens:
+        spread = dispersion(tokens[tokens["doc_id"].isin(set(freq["doc_id"]))], min_length=min_length)
+        freq = freq.merge(spread.drop(columns="count"), on=["doc_id", "term"], how="left")
+    return freq
 
 
 def keyness(
@@ -99,13 +254,18 @@ def keyness(
     names: tuple[str, str] = ("a", "b"),
     min_count: int = 3,
     min_length: int = 2,
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Log-likelihood keyness (Dunning's G²) of terms in documents ``group_a`` against ``group_b``.
 
-    Returns ``term, count_a, count_b, per_10k_a, per_10k_b, log_likelihood, log_ratio, key_for`` sorted by
-    log-likelihood; ``log_ratio`` is log2 of the ratio of relative frequencies (0.5 added to zero counts);
-    ``key_for`` names (from ``names``) the group where the term is relatively more frequent. G² > 3.84 is p < 0.05,
-    > 10.83 is p < 0.001 (one degree of freedom).
+    Returns ``term, count_a, count_b, per_10k_a, per_10k_b, log_likelihood, log_ratio, key_for, p_value, p_bh,
+    p_bonferroni, significant`` sorted by log-likelihood; ``log_ratio`` (Hardie's effect size) is log2 of the ratio
+    of relative frequencies (0.5 put for a zero count); ``key_for`` names (from ``names``) the group where the term
+    is relatively more frequent. ``p_value`` is from χ² with one degree of freedom (G² > 3.84 is p < 0.05, > 10.83
+    is p < 0.001 for one term); every term tested is one test, so ``p_bh`` corrects for all of them
+    (Benjamini–Hochberg) and ``significant`` is ``p_bh < alpha``; ``p_bonferroni`` is the stricter bound.
+    When ``tokens`` has a ``section`` column (:func:`with_sections`), ``range``, ``sections`` and ``juilland_d``
+    say how the term is spread over the sections of the group it is key for.
 
     Example:
         >>> toks = pd.DataFrame({"doc_id": ["a"] * 6 + ["b"] * 6, "is_stopword": [False] * 12,
@@ -132,7 +292,17 @@ def keyness(
         log_ratio=np.log2(((np.where(a > 0, a, 0.5)) / total_a) / ((np.where(b > 0, b, 0.5)) / total_b)),
     )
     table["key_for"] = np.where(table["log_ratio"] >= 0, names[0], names[1])
+    table["p_value"] = chi2_sf_1df(g2) if len(table) else np.array([], float)
+    table["p_bh"] = benjamini_hochberg(table["p_value"])
+    table["p_bonferroni"] = (table["p_value"] * len(table)).clip(upper=1.0)
+    table["significant"] = table["p_bh"] < alpha
     table = table.rename_axis("term").reset_index()
+    if "section" in tokens:
+        spreads = []
+        for name, group in zip(names, (group_a, group_b)):
+            spread = dispersion(tokens[tokens["doc_id"].isin(group)], by=None, min_length=min_length)
+            spreads.append(spread.drop(columns="count").assign(key_for=name))
+        table = table.merge(pd.concat(spreads), on=["term", "key_for"], how="left")
     return table.sort_values(["log_likelihood", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
