@@ -44,11 +44,14 @@ SERIES_COLUMNS = ["doc_id", "year", "kind", "term", "count", "per_10k_chars"]
 # document's own year (see targets_and_deadlines).
 TARGET_CUES: tuple[str, ...] = (
     "力争", "确保", "争取", "计划", "目标", "基本完成", "全面完成", "巩固提升", "达到", "不低于", "实现", "完成",
-    "全覆盖",
+    "全覆盖", "将达", "每年增长",
 )
-_STRONG_CUES = frozenset(TARGET_CUES[:10])
+_STRONG_CUES = frozenset((*TARGET_CUES[:10], "将达", "每年增长"))
 _CLAUSE_END = re.compile(r"[，,；;。！？!?\n]")
-_TARGET_KINDS = frozenset({"year", "year_end", "range", "month", "deadline"})
+# A five-year-plan name sets a target only with a target word in its clause (“十三五”末…将达16.01万个,
+# “十三五”期间…每年增长20%以上); on its own it names a period (only deadlines need no target word).
+_TARGET_KINDS = frozenset({"year", "year_end", "range", "month", "deadline", "fyp_end", "fyp_period"})
+_PLAN_KINDS = frozenset({"fyp_end", "fyp_period"})
 
 
 def _meta(row: pd.Series) -> dict[str, str]:
@@ -184,12 +187,56 @@ def corpus_time_expressions(documents: pd.DataFrame) -> pd.DataFrame:
     """
     frames = []
     for _, row in documents.sort_values("doc_id", kind="stable").iterrows():
-        frame = extract_time_expressions(row["text"], **time_context(_meta(row)))
+        context = time_context(_meta(row))
+        frame = reanchor_this_year(extract_time_expressions(row["text"], **context), **context)
         frame.insert(0, "doc_id", row["doc_id"])
         frames.append(frame)
     if not frames:
         return pd.DataFrame(columns=["doc_id", *TIME_COLUMNS])
     return pd.concat(frames, ignore_index=True)
+
+
+def _shift_year(iso: object, years: int) -> object:
+    """An ISO date moved by whole years (29 February → 28 February); None stays None."""
+    if not iso:
+        return iso
+    day = dt.date.fromisoformat(str(iso)[:10])
+    try:
+        return day.replace(year=day.year + years).isoformat()
+    except ValueError:
+        return day.replace(year=day.year + years, day=28).isoformat()
+
+
+def reanchor_this_year(
+    time_expressions: pd.DataFrame, reference_date: object = None, period: object = None
+) -> pd.DataFrame:
+    """Resolve 今年 against the period of a report on a finished year, published early in the next year.
+
+    The extractor counts 今年 from the day of writing (``reference_date``). A year-end report published in
+    the first quarter of the following year speaks of the year it covers: 003 (published 2017-01-17, period
+    2016) writes 今年包虫病患者实施药物治疗1134例 about 2016 results. When the period is one year ``P``, the
+    reference date falls in January–March of ``P + 1``, 今年… rows resolved from the reference move back to
+    ``P`` (``year_source`` becomes ``period``). 去年12月 written in January 2017 is December 2016 either way.
+
+    Example:
+        >>> from fupin_research.extract.time_expressions import extract_time_expressions
+        >>> t = extract_time_expressions("今年完成1134例,去年12月开展验收", "2017-01-17", period="2016")
+        >>> reanchor_this_year(t, "2017-01-17", "2016")[["surface", "start_date", "year_source"]].values.tolist()
+        [['今年', '2016-01-01', 'period'], ['去年12月', '2016-12-01', 'reference']]
+    """
+    period_years = re.findall(r"(?:1[89]|20)\d{2}", str(period or ""))
+    reference = re.fullmatch(r"(\d{4})-(\d{2})-\d{2}", str(reference_date or "")[:10])
+    if len(set(period_years)) != 1 or reference is None or time_expressions.empty:
+        return time_expressions
+    period_year, ref_year, ref_month = int(period_years[0]), int(reference.group(1)), int(reference.group(2))
+    if ref_year != period_year + 1 or ref_month > 3:
+        return time_expressions
+    mask = time_expressions["surface"].str.startswith("今年") & (time_expressions["year_source"] == "reference")
+    out = time_expressions.copy()
+    for column in ("start_date", "end_date"):
+        out.loc[mask, column] = [_shift_year(v, -1) for v in out.loc[mask, column]]
+    out.loc[mask, "year_source"] = "period"
+    return out
 
 
 def _clause_after(text: str, start: int, end: int, limit: int) -> str:
@@ -215,7 +262,9 @@ def targets_and_deadlines(
     (up to the next time expression) holds a target word of ``cues`` (2016-2017年两年基本完成脱贫任务,
     2018年低保线达到省定扶贫标准线, 2018年实现…光伏全覆盖 in a 2017 text). 实现, 完成 and 全覆盖 also report
     results, so in the document's own year only the other (stronger) cues count. Five-year-plan names and
-    relative words are periods, not targets. ``target_year`` is the year of ``end_date``.
+    relative words are periods, not targets, unless their clause holds a strong target word (“十三五”末,全省生态公益
+    管护岗位将达16.01万个; “十三五”期间…每年增长20%以上). A year that is the subject of 是 describes that year
+    (2017年是…基本完成脱贫任务…的关键之年) and is no target. ``target_year`` is the year of ``end_date``.
 
     Example:
         >>> docs = pd.DataFrame({"doc_id": ["a"], "period": ["2016"],
@@ -223,6 +272,10 @@ def targets_and_deadlines(
         >>> t = targets_and_deadlines(corpus_time_expressions(docs), docs)
         >>> t[["surface", "kind", "target_year", "cue"]].values.tolist()
         [['2016-2017年', 'range', 2017, '基本完成'], ['2018年', 'year', 2018, '达到']]
+        >>> docs = pd.DataFrame({"doc_id": ["b"], "period": ["2017"],
+        ...     "text": ["2017年是基本完成脱贫任务的关键之年。“十三五”末,管护岗位将达16.01万个。"]})
+        >>> targets_and_deadlines(corpus_time_expressions(docs), docs)[["surface", "target_year", "cue"]].values.tolist()
+        [['“十三五”末', 2020, '将达']]
     """
     from fupin_research.split import split_sentences
 
@@ -239,6 +292,8 @@ def targets_and_deadlines(
         for expr, limit in zip(group.itertuples(index=False), limits, strict=True):
             if expr.kind not in _TARGET_KINDS or not expr.end_date:
                 continue
+            if text.startswith("是", expr.end):  # 2017年是…之年: the year is described, not aimed at
+                continue
             target_year = int(str(expr.end_date)[:4])
             if year is not None and target_year < year:
                 continue
@@ -247,6 +302,8 @@ def targets_and_deadlines(
             cue = min(found)[1] if found else ""  # the first target word of the clause
             later = year is None or target_year > year
             if not (expr.kind == "deadline" or (cue and (later or cue in _STRONG_CUES))):
+                continue
+            if expr.kind in _PLAN_KINDS and cue not in _STRONG_CUES:  # “十三五”脱贫攻坚规划编制完成: a result
                 continue
             index = max(0, pd.Series(starts).searchsorted(expr.start, side="right") - 1) if starts else 0
             sentence = sentences.iloc[index] if starts else None
@@ -463,8 +520,41 @@ def plot_term_series(
 POVERTY_INDICATORS: tuple[str, ...] = ("poverty_incidence", "poor_lifted", "poor_remaining", "poor_population")
 FIGURE_COLUMNS = [
     "doc_id", "year", "start", "end", "surface", "value", "unit", "indicator", "label_zh", "measure", "stated_year",
-    "sentence",
+    "role", "noun_after", "sentence",
 ]
+# Words before a figure, in its sentence, that make it a target rather than a reported result
+# (力争今年农村贫困人口再减少1000万以上, 今年要完成1000万以上农村贫困人口脱贫任务, 主要预期目标是：…减少1000万以上).
+# Not 要 alone (主要, 重要), 将 alone (将…纳入) or 目标 alone (以解决温饱问题为目标的扶贫工作…减少700万: a result).
+FIGURE_TARGET_CUES: tuple[str, ...] = (
+    "力争", "确保", "争取", "目标是", "计划", "今年要", "今年也要", "今年再", "要完成", "要再",
+)
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+# How far after a figure its noun may start: 1000万以上农村贫困人口 (以上 and 农村 stand between).
+_NOUN_AFTER_CHARS = 8
+
+
+def _indicator_after(text: str, end: int, patterns: Sequence[tuple[str, re.Pattern[str]]]) -> str:
+    """The first indicator whose pattern matches in the words right after a figure, within its clause."""
+    stop = _CLAUSE_END.search(text, end)
+    window = text[end:stop.start() if stop else len(text)][: _NOUN_AFTER_CHARS + 12]
+    for indicator, pattern in patterns:
+        match = pattern.search(window)
+        if match and match.start() <= _NOUN_AFTER_CHARS:
+            return indicator
+    return ""
+
+
+def figure_role(text: str, start: int) -> str:
+    """``target`` when the sentence before a figure holds a word of ``FIGURE_TARGET_CUES``, else ``result``.
+
+    Example:
+        >>> t = "去年减少1442万人,今年要完成1000万以上农村贫困人口脱贫任务"
+        >>> figure_role(t, t.index("1442")), figure_role(t, t.index("1000"))
+        ('result', 'target')
+    """
+    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    before = text[sentence_start:start]
+    return "target" if any(cue in before for cue in FIGURE_TARGET_CUES) else "result"
 
 
 def poverty_figures(
@@ -480,17 +570,27 @@ def poverty_figures(
     attribution gives the figure (贫困人口由4960万人减少到2820万人 in the 2003 report speaks of 2002).
     Values are exact (int or Decimal). Sorted by year, doc_id and offset.
 
+    The attribution reads the words *before* a figure. A figure whose noun comes after it
+    (今年要完成1000万以上农村贫困人口脱贫任务, 2016) is attributed here from the words right after it, within
+    its clause (``noun_after`` is True for these rows). ``role`` is ``target`` or ``result`` (:func:`figure_role`).
+
     Example:
         >>> docs = pd.DataFrame({"doc_id": ["r"], "year": ["2018"], "kind": ["report"],
         ...                      "text": ["贫困发生率由10.2%下降到3.1%。"]})
-        >>> poverty_figures(docs)[["surface", "indicator", "label_zh"]].values.tolist()
-        [['10.2%', 'poverty_incidence', '贫困发生率'], ['3.1%', 'poverty_incidence', '贫困发生率']]
+        >>> poverty_figures(docs)[["surface", "indicator", "label_zh", "role"]].values.tolist()
+        [['10.2%', 'poverty_incidence', '贫困发生率', 'result'], ['3.1%', 'poverty_incidence', '贫困发生率', 'result']]
+        >>> docs.loc[0, "text"] = "今年要完成1000万以上农村贫困人口脱贫任务。"
+        >>> poverty_figures(docs)[["surface", "indicator", "role", "noun_after"]].values.tolist()
+        [['1000万', 'poor_lifted', 'target', True]]
     """
     from fupin_research.audit import attribute_quantities, load_indicators
     from fupin_research.extract.quantities import extract_quantities
     from fupin_research.split import split_sentences
 
-    labels = dict(zip(*load_indicators()[["indicator", "label_zh"]].to_numpy().T, strict=True))
+    table = load_indicators()
+    labels = dict(zip(*table[["indicator", "label_zh"]].to_numpy().T, strict=True))
+    patterns = [(ind, re.compile(str(pat))) for ind, pat in zip(table["indicator"], table["patterns"], strict=True)
+                if ind in set(indicators)]
     docs = documents if kinds is None else documents[documents["kind"].isin(list(kinds))]
     frames = []
     for _, row in docs.sort_values("doc_id", kind="stable").iterrows():
@@ -499,6 +599,12 @@ def poverty_figures(
         sentences = split_sentences(text)
         attributed = attribute_quantities(text, extract_quantities(text), sentences, doc_id=row["doc_id"],
                                           period=str(year) if year else None)
+        # Number before its noun (1000万以上农村贫困人口): attribute unattributed people figures from what follows.
+        blank = (attributed["indicator"].fillna("") == "") & (attributed["unit"] == "人")
+        after = [_indicator_after(text, int(e), patterns) if b else ""
+                 for b, e in zip(blank, attributed["ext_end"], strict=True)]
+        attributed = attributed.assign(noun_after=[bool(a) for a in after])
+        attributed.loc[attributed["noun_after"], "indicator"] = [a for a in after if a]
         attributed = attributed[attributed["indicator"].isin(list(indicators))]
         if attributed.empty:
             continue
@@ -508,6 +614,8 @@ def poverty_figures(
             "surface": attributed["surface"], "value": attributed["value"], "unit": attributed["unit"],
             "indicator": attributed["indicator"], "label_zh": attributed["indicator"].map(labels),
             "measure": attributed["measure"], "stated_year": attributed["year"],
+            "role": [figure_role(text, int(start)) for start in attributed["start"]],
+            "noun_after": attributed["noun_after"],
             "sentence": [str(by_id.get(i, "")).replace("\n", " ") for i in attributed["sentence_id"]],
         }))
     if not frames:
