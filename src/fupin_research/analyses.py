@@ -166,8 +166,9 @@ def plot_formula_presence(presence: pd.DataFrame, known: Iterable[str] = (), *, 
     ax.set_xlim(-0.6, presence.shape[1] - 0.4)
     ax.set_ylim(presence.shape[0] - 0.5, -0.5)
     ax.grid(color="#dddddd", linewidth=0.6)
-    ax.set_xlabel("文档")
-    ax.set_title(title or "数字化提法在各文档中的使用(红:全国性提法, 蓝:地方提法; 点越大次数越多)")
+    ax.set_xlabel("文档 / document")
+    ax.set_title(title or "数字化提法在各文档中的使用(红:全国性提法, 蓝:地方提法; 点越大次数越多)\n"
+                 "Numbered formulas by document (red: national, blue: local; larger dot: more occurrences)")
     return ax.figure
 
 
@@ -274,7 +275,8 @@ def targets_and_deadlines(
         [['2016-2017年', 'range', 2017, '基本完成'], ['2018年', 'year', 2018, '达到']]
         >>> docs = pd.DataFrame({"doc_id": ["b"], "period": ["2017"],
         ...     "text": ["2017年是基本完成脱贫任务的关键之年。“十三五”末,管护岗位将达16.01万个。"]})
-        >>> targets_and_deadlines(corpus_time_expressions(docs), docs)[["surface", "target_year", "cue"]].values.tolist()
+        >>> t = targets_and_deadlines(corpus_time_expressions(docs), docs)
+        >>> t[["surface", "target_year", "cue"]].values.tolist()
         [['“十三五”末', 2020, '将达']]
     """
     from fupin_research.split import split_sentences
@@ -333,7 +335,7 @@ def plot_timeline(
     labels: dict[str, str] | None = None,
     ax=None,
     label_chars: int = 16,
-    title: str = "各文档设定的目标与期限",
+    title: str = "各文档设定的目标与期限 / Targets and deadlines set by each document",
 ):
     """Draw targets and deadlines on a timeline, one row per document; return the figure.
 
@@ -391,7 +393,9 @@ def plot_timeline(
     ax.set_ylim(tops[-1] + lanes[-1] - 0.4, -1.5)
     left_edge, right_edge = ax.get_xlim()
     ax.set_xlim(left_edge, right_edge + 0.25 * label_chars)  # room for the labels of the last years
-    ax.set_xlabel("年份(灰条:文档所述时期;黑点:发布日期;白点:转载日期;红条/红菱形:目标期限,标在该年年末)")
+    ax.set_xlabel("年份(灰条:文档所述时期;黑点:发布日期;白点:转载日期;红条/红菱形:目标期限,标在该年年末)\n"
+                  "year (grey bar: period covered; black dot: publication date; white dot: repost date; "
+                  "red bar/diamond: target, at the end of its year)")
     ax.set_title(title)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     return ax.figure
@@ -429,6 +433,60 @@ def term_series(
     if not frames:
         return pd.DataFrame(columns=SERIES_COLUMNS)
     return pd.concat(frames, ignore_index=True)[SERIES_COLUMNS].astype({"year": "int64"})
+
+
+COVERAGE_COLUMNS = ["year", "status", "session", "delivered_by", "resolution_in_corpus", "note"]
+
+
+def load_reports_not_collected(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Delivered government work reports the corpus lacks (default ``data/reports_not_collected.csv``).
+
+    Example:
+        >>> load_reports_not_collected().set_index("year").loc[2020, "delivered_by"]
+        '李克强'
+    """
+    from fupin_research.errors import InputError
+    from fupin_research.paths import data_dir
+
+    path = data_dir() / "reports_not_collected.csv" if path is None else path
+    try:
+        frame = pd.read_csv(path, comment="#", dtype=str).fillna("")
+    except (OSError, pd.errors.ParserError) as error:
+        raise InputError(f"{path}: cannot read the list of uncollected reports ({error})") from error
+    missing = {"year", "session", "delivered_by", "note"} - set(frame.columns)
+    if missing:
+        raise InputError(f"{path}: missing columns {sorted(missing)}")
+    return frame.assign(year=frame["year"].astype("int64"))
+
+
+def report_coverage(documents: pd.DataFrame, not_collected: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The years between the first and last report that have no report in the corpus, and why.
+
+    ``status`` is ``delivered, not collected`` for the years of ``not_collected`` (default
+    :func:`load_reports_not_collected`) or a year whose NPC resolution on the report is in the corpus
+    (``resolution_in_corpus``, from the manifest's ``kind``/``year``), else ``no report recorded``. A
+    missing year is a gap in the collection, not in policy: plots leave it empty, never zero.
+
+    Example:
+        >>> docs = pd.DataFrame({"doc_id": ["a", "b", "r"], "year": ["2019", "2021", "2020"],
+        ...                      "kind": ["report", "report", "resolution"]})
+        >>> report_coverage(docs)[["year", "status", "resolution_in_corpus"]].values.tolist()
+        [[2020, 'delivered, not collected', True]]
+    """
+    listed = (load_reports_not_collected() if not_collected is None else not_collected).set_index("year")
+    years = documents["year"].astype("int64")
+    reports = set(years[documents["kind"] == "report"])
+    resolutions = set(years[documents["kind"] == "resolution"])
+    rows = []
+    for year in range(min(reports), max(reports) + 1):
+        if year in reports:
+            continue
+        known = year in listed.index
+        status = "delivered, not collected" if known or year in resolutions else "no report recorded"
+        rows.append((year, status, listed.at[year, "session"] if known else "",
+                     listed.at[year, "delivered_by"] if known else "", year in resolutions,
+                     listed.at[year, "note"] if known else ""))
+    return pd.DataFrame(rows, columns=COVERAGE_COLUMNS).astype({"year": "int64", "resolution_in_corpus": bool})
 
 
 def raw_vs_normalized_counts(
@@ -477,7 +535,8 @@ def series_matrix(series: pd.DataFrame, terms: Sequence[str] | None = None, valu
 
 def plot_term_series(
     series: pd.DataFrame, terms: Sequence[str] | None = None, *, style: str = "lines", ncols: int = 3,
-    title: str = "政府工作报告中扶贫词汇的使用频率(每万字)",
+    title: str = ("政府工作报告中扶贫词汇的使用频率(每万字)\n"
+                  "Poverty vocabulary in government work reports (per 10,000 characters)"),
 ):
     """Draw per-10,000-character rates by year: small multiples (``style="lines"``) or a heatmap
     (``style="heatmap"``). Years without a report are gaps, not zeros. Returns the figure.
@@ -488,15 +547,16 @@ def plot_term_series(
     matrix = series_matrix(series, terms)
     years = matrix.columns.to_numpy()
     if style == "heatmap":
+        full = list(range(int(years.min()), int(years.max()) + 1))
+        values = np.ma.masked_invalid(np.log1p(matrix.reindex(columns=full).to_numpy(dtype=float)))
         fig, ax = plt.subplots(figsize=(13, 0.8 + 0.32 * len(matrix)))
-        image = ax.imshow(np.log1p(matrix.to_numpy(dtype=float)), aspect="auto", cmap="YlOrRd",
-                          interpolation="nearest")
+        image = ax.imshow(values, aspect="auto", cmap="YlOrRd", interpolation="nearest")  # no report: blank
         ax.set_yticks(range(len(matrix)), matrix.index)
-        ticks = [i for i, y in enumerate(years) if y % 5 == 0]
-        ax.set_xticks(ticks, [str(years[i]) for i in ticks], rotation=90)
-        ax.set_xlabel("报告年份(只列有报告的年份)")
+        ticks = [i for i, y in enumerate(full) if y % 5 == 0]
+        ax.set_xticks(ticks, [str(full[i]) for i in ticks], rotation=90)
+        ax.set_xlabel("报告年份(空白:语料中无该年报告) / report year (blank: no report in the corpus)")
         colorbar = fig.colorbar(image, ax=ax, shrink=0.8)
-        colorbar.set_label("log(1 + 每万字次数)")
+        colorbar.set_label("log(1 + 每万字次数) / log(1 + per 10k chars)")
         ax.set_title(title)
         return fig
     nrows = -(-len(matrix) // ncols)
@@ -511,7 +571,7 @@ def plot_term_series(
     for ax in list(axes.flat)[len(matrix):]:
         ax.set_visible(False)
     fig.suptitle(title)
-    fig.supxlabel("报告年份")
+    fig.supxlabel("报告年份 / report year (gaps: no report in the corpus)")
     return fig
 
 
