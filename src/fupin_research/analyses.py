@@ -69,6 +69,34 @@ def _document_year(row: pd.Series) -> int | None:
     return None
 
 
+OVERVIEW_COLUMNS = ["corpus", "doc_id", "province", "genre", "years", "documents", "chars"]
+
+
+def corpus_overview(seeds: pd.DataFrame, reports: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Both corpora in one table: one row per seed document, one row per kind of the reports corpus.
+
+    ``years`` is a seed's period, or the first–last year of a reports kind; ``chars`` the normalized length.
+
+    Example:
+        >>> seeds = pd.DataFrame({"doc_id": ["000_x"], "province": ["山东"], "genre": ["briefing"],
+        ...                       "period": ["2018"], "chars": [3498]})
+        >>> reports = pd.DataFrame({"doc_id": ["1954_r", "2025_r"], "year": ["1954", "2025"],
+        ...                         "kind": ["report", "report"], "chars": [10, 20]})
+        >>> corpus_overview(seeds, reports)[["corpus", "years", "documents", "chars"]].values.tolist()
+        [['seeds', '2018', 1, 3498], ['government work reports', '1954–2025', 2, 30]]
+    """
+    rows = seeds.assign(corpus="seeds", years=seeds["period"], documents=1)[OVERVIEW_COLUMNS]
+    if reports is None or reports.empty:
+        return rows.reset_index(drop=True)
+    years = reports["year"].astype("int64")
+    kinds = reports.assign(year=years).groupby("kind", sort=True).agg(
+        documents=("doc_id", "size"), chars=("chars", "sum"), first=("year", "min"), last=("year", "max"))
+    kinds = kinds.reset_index().assign(
+        corpus="government work reports", doc_id="—", province="全国 / national",
+        genre=lambda t: t["kind"], years=lambda t: t["first"].astype(str) + "–" + t["last"].astype(str))
+    return pd.concat([rows, kinds[OVERVIEW_COLUMNS]], ignore_index=True)
+
+
 # ---------------------------------------------------------------------------------------------- formulas
 
 
