@@ -410,7 +410,7 @@ def plot_timeline(
         for k, target in enumerate(own_targets[row["doc_id"]].itertuples(index=False), start=1):
             y = top + k
             right = _fractional_year(target.end_date, end=True)
-            if target.start_date and target.kind == "range":
+            if target.start_date and target.kind in ("range", "fyp_period"):  # “十三五”期间…每年: a span
                 left = _fractional_year(target.start_date)
                 ax.plot([left, right], [y, y], color="#b5443b", linewidth=4, zorder=3, solid_capstyle="butt")
             else:
