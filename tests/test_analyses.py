@@ -97,7 +97,7 @@ def test_targets_need_a_cue_in_the_documents_own_year():
 def test_plot_timeline_and_formula_chart_draw(seeds, seed_formulas):
     times = an.corpus_time_expressions(seeds)
     fig = an.plot_timeline(an.targets_and_deadlines(times, seeds), seeds, times)
-    assert fig.axes[0].get_title() == "各文档设定的目标与期限"
+    assert fig.axes[0].get_title() == "各文档设定的目标与期限 / Targets and deadlines set by each document"
     fig = an.plot_formula_presence(an.formula_presence(seed_formulas), ["两线合一"])
     assert "两线合一" in [t.get_text() for t in fig.axes[0].get_yticklabels()]
 
@@ -127,3 +127,108 @@ def test_poverty_figures_keep_poverty_indicators_only():
     figures = an.poverty_figures(frame)
     assert figures.surface.tolist() == ["10.2%", "3.1%"]
     assert set(figures.label_zh) == {"贫困发生率"} and (figures.year == 2018).all()
+
+
+# ---------------------------------------------------------------------------------------------- issue 11
+
+
+def test_a_year_described_by_shi_is_not_a_target(seeds):
+    """000: 2017年是山东省基本完成脱贫任务…的关键之年 describes 2017; it was plotted as a target."""
+    targets = an.targets_and_deadlines(an.corpus_time_expressions(seeds), seeds)
+    assert not targets["clause"].str.contains("关键之年").any()
+    one = docs("2017年是基本完成脱贫任务的关键之年。", period=["2017"])
+    assert an.targets_and_deadlines(an.corpus_time_expressions(one), one).empty
+
+
+def test_the_targets_of_003_are_funds_jobs_and_health(seeds):
+    """The one dated target of 003 is not only health: 十三五末…16.01万个 and 每年增长20%以上 are targets too."""
+    targets = an.targets_and_deadlines(an.corpus_time_expressions(seeds), seeds)
+    clauses = targets.loc[targets["doc_id"].str.startswith("003"), "clause"].tolist()
+    assert any("16.01万个" in c for c in clauses)
+    assert any("每年增长20%以上" in c for c in clauses)
+    assert any("包虫病" in c for c in clauses)
+    assert not any("规划编制完成" in c for c in clauses)  # a plan name with a result is no target
+
+
+def test_this_year_of_a_year_end_report_is_its_period(seeds):
+    """003 (published 2017-01-17, period 2016): 今年包虫病患者实施药物治疗1134例 reports 2016."""
+    times = an.corpus_time_expressions(seeds)
+    row = times[times["doc_id"].str.startswith("003") & (times["surface"] == "今年")].iloc[0]
+    assert (row["start_date"], row["year_source"]) == ("2016-01-01", "period")
+    later = times[times["doc_id"].str.startswith("004") & (times["surface"] == "今年")].iloc[0]
+    assert later["start_date"] == "2017-01-01"  # published in November of its own period: unchanged
+
+
+@pytest.mark.parametrize(("reference", "period", "expected"), [
+    ("2017-01-17", "2016", "2016-01-01"),  # a year-end report
+    ("2017-05-02", "2016", "2017-01-01"),  # too late in the year to be a year-end report
+    ("2017-01-17", "2017", "2017-01-01"),  # the period is the year of writing
+    ("2017-01-17", "2016/2020", "2017-01-01"),  # a plan period is not one finished year
+])
+def test_reanchor_this_year_only_for_year_end_reports(reference, period, expected):
+    from fupin_research.extract.time_expressions import extract_time_expressions
+
+    frame = an.reanchor_this_year(extract_time_expressions("今年完成", reference, period=period), reference, period)
+    assert frame.loc[0, "start_date"] == expected
+
+
+@pytest.fixture(scope="module")
+def report_figures() -> pd.DataFrame:
+    return an.poverty_figures(load_corpus("reports"))
+
+
+def test_yearly_ten_million_targets_include_2016_and_1999(report_figures):
+    """今年要完成1000万以上农村贫困人口脱贫任务 (2016): the number comes before its noun."""
+    targets = report_figures[(report_figures["role"] == "target") & (report_figures["value"] == 10_000_000)]
+    years = sorted(targets["year"])
+    assert {1999, 2014, 2015, 2016, 2017, 2018, 2019} <= set(years)
+    assert targets.loc[targets["year"] == 2016, "noun_after"].all()
+
+
+def test_results_are_not_targets(report_figures):
+    """以解决温饱问题为目标的扶贫工作…减少700万 (1997) reports a result; 目标 alone is no target cue."""
+    row = report_figures[report_figures["surface"] == "700万"].iloc[0]
+    assert row["role"] == "result"
+    assert an.figure_role("主要预期目标是：农村贫困人口减少1000万以上", 16) == "target"
+
+
+def test_report_coverage_marks_delivered_reports(tmp_path):
+    coverage = an.report_coverage(load_corpus("reports")).set_index("year")
+    for year in (1989, 1990, 1991, 1996, 2020):
+        assert coverage.loc[year, "status"] == "delivered, not collected"
+    assert coverage.loc[2020, "resolution_in_corpus"]
+    assert coverage.loc[1970, "status"] == "no report recorded"
+    bad = tmp_path / "x.csv"
+    bad.write_text("year,session\n1990,x\n", encoding="utf-8")
+    with pytest.raises(an_input_error(), match="missing columns"):
+        an.load_reports_not_collected(bad)
+
+
+def an_input_error():
+    from fupin_research.errors import InputError
+
+    return InputError
+
+
+def test_missing_years_are_blank_in_the_heatmap():
+    series = pd.DataFrame({"doc_id": ["a", "b"], "year": [2019, 2021], "kind": ["report"] * 2,
+                           "term": ["扶贫"] * 2, "count": [1, 2], "per_10k_chars": [1.0, 2.0]})
+    figure = an.plot_term_series(series, style="heatmap")
+    data = figure.axes[0].images[0].get_array()
+    assert data.shape == (1, 3) and bool(data.mask[0, 1]) and not bool(data.mask[0, 0])
+    lines = an.plot_term_series(series).axes[0].lines[0].get_ydata()
+    assert pd.isna(lines[1])  # no line drawn across 2020
+
+
+def test_glossary_loader_reports_bad_files(tmp_path):
+    import fupin_research as fr
+    from fupin_research.errors import InputError
+
+    path = tmp_path / "g.csv"
+    path.write_text("term,pinyin,english,gloss,notebook\n低保,dībǎo,x,y,01_corpus\n低保,dībǎo,x,y,01_corpus\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError, match="listed twice"):
+        fr.load_glossary(path)
+    path.write_text("term,english\n低保,x\n", encoding="utf-8")
+    with pytest.raises(InputError, match="missing columns"):
+        fr.load_glossary(path)

@@ -30,3 +30,15 @@ def test_report_runs_notebooks_and_names_the_failing_cell(tmp_path):
     assert "42" in (tmp_path / "out" / "01_ok.html").read_text(encoding="utf-8")
     # the notebooks themselves are left as they were (no --save-notebooks)
     assert not nbformat.read(notebooks / "01_ok.ipynb", 4).cells[1].outputs
+
+
+def test_solution_cells_start_collapsed_in_the_html(tmp_path):
+    notebooks = tmp_path / "nb"
+    notebooks.mkdir()
+    write_notebook(notebooks / "01_ok.ipynb", "x = 6 * 7", "print(x)")
+    notebook = nbformat.read(notebooks / "01_ok.ipynb", 4)
+    notebook.cells[1].metadata["tags"] = ["hide-input", "solution"]
+    nbformat.write(notebook, notebooks / "01_ok.ipynb")
+    build_report(tmp_path / "out", notebooks=notebooks, echo=lambda *_: None)
+    page = (tmp_path / "out" / "01_ok.html").read_text(encoding="utf-8")
+    assert "celltag_solution" in page and ".celltag_solution:not(.shown)" in page and "Show solution" in page

@@ -21,6 +21,7 @@ from fupin_research.errors import InputError
 from fupin_research.extract.formulas import extract_formulas
 from fupin_research.extract.quantities import extract_quantities
 from fupin_research.extract.time_expressions import extract_time_expressions
+from fupin_research.glossary import load_glossary
 from fupin_research.io import read_text
 from fupin_research.normalize import check_renderings, detect_script, normalize, normalize_with_offsets
 from fupin_research.plotting import use_chinese_font
@@ -49,6 +50,7 @@ __all__ = [
     "get_tokenizer",
     "load_codebook",
     "load_corpus",
+    "load_glossary",
     "load_hand_codes",
     "load_key_terms",
     "normalize",

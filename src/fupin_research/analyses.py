@@ -44,11 +44,14 @@ SERIES_COLUMNS = ["doc_id", "year", "kind", "term", "count", "per_10k_chars"]
 # document's own year (see targets_and_deadlines).
 TARGET_CUES: tuple[str, ...] = (
     "力争", "确保", "争取", "计划", "目标", "基本完成", "全面完成", "巩固提升", "达到", "不低于", "实现", "完成",
-    "全覆盖",
+    "全覆盖", "将达", "每年增长",
 )
-_STRONG_CUES = frozenset(TARGET_CUES[:10])
+_STRONG_CUES = frozenset((*TARGET_CUES[:10], "将达", "每年增长"))
 _CLAUSE_END = re.compile(r"[，,；;。！？!?\n]")
-_TARGET_KINDS = frozenset({"year", "year_end", "range", "month", "deadline"})
+# A five-year-plan name sets a target only with a target word in its clause (“十三五”末…将达16.01万个,
+# “十三五”期间…每年增长20%以上); on its own it names a period (only deadlines need no target word).
+_TARGET_KINDS = frozenset({"year", "year_end", "range", "month", "deadline", "fyp_end", "fyp_period"})
+_PLAN_KINDS = frozenset({"fyp_end", "fyp_period"})
 
 
 def _meta(row: pd.Series) -> dict[str, str]:
@@ -64,6 +67,34 @@ def _document_year(row: pd.Series) -> int | None:
         if match:
             return int(match.group(1))
     return None
+
+
+OVERVIEW_COLUMNS = ["corpus", "doc_id", "province", "genre", "years", "documents", "chars"]
+
+
+def corpus_overview(seeds: pd.DataFrame, reports: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Both corpora in one table: one row per seed document, one row per kind of the reports corpus.
+
+    ``years`` is a seed's period, or the first–last year of a reports kind; ``chars`` the normalized length.
+
+    Example:
+        >>> seeds = pd.DataFrame({"doc_id": ["000_x"], "province": ["山东"], "genre": ["briefing"],
+        ...                       "period": ["2018"], "chars": [3498]})
+        >>> reports = pd.DataFrame({"doc_id": ["1954_r", "2025_r"], "year": ["1954", "2025"],
+        ...                         "kind": ["report", "report"], "chars": [10, 20]})
+        >>> corpus_overview(seeds, reports)[["corpus", "years", "documents", "chars"]].values.tolist()
+        [['seeds', '2018', 1, 3498], ['government work reports', '1954–2025', 2, 30]]
+    """
+    rows = seeds.assign(corpus="seeds", years=seeds["period"], documents=1)[OVERVIEW_COLUMNS]
+    if reports is None or reports.empty:
+        return rows.reset_index(drop=True)
+    years = reports["year"].astype("int64")
+    kinds = reports.assign(year=years).groupby("kind", sort=True).agg(
+        documents=("doc_id", "size"), chars=("chars", "sum"), first=("year", "min"), last=("year", "max"))
+    kinds = kinds.reset_index().assign(
+        corpus="government work reports", doc_id="—", province="全国 / national",
+        genre=lambda t: t["kind"], years=lambda t: t["first"].astype(str) + "–" + t["last"].astype(str))
+    return pd.concat([rows, kinds[OVERVIEW_COLUMNS]], ignore_index=True)
 
 
 # ---------------------------------------------------------------------------------------------- formulas
@@ -163,8 +194,9 @@ def plot_formula_presence(presence: pd.DataFrame, known: Iterable[str] = (), *, 
     ax.set_xlim(-0.6, presence.shape[1] - 0.4)
     ax.set_ylim(presence.shape[0] - 0.5, -0.5)
     ax.grid(color="#dddddd", linewidth=0.6)
-    ax.set_xlabel("文档")
-    ax.set_title(title or "数字化提法在各文档中的使用(红:全国性提法, 蓝:地方提法; 点越大次数越多)")
+    ax.set_xlabel("文档 / document")
+    ax.set_title(title or "数字化提法在各文档中的使用(红:全国性提法, 蓝:地方提法; 点越大次数越多)\n"
+                 "Numbered formulas by document (red: national, blue: local; larger dot: more occurrences)")
     return ax.figure
 
 
@@ -184,12 +216,56 @@ def corpus_time_expressions(documents: pd.DataFrame) -> pd.DataFrame:
     """
     frames = []
     for _, row in documents.sort_values("doc_id", kind="stable").iterrows():
-        frame = extract_time_expressions(row["text"], **time_context(_meta(row)))
+        context = time_context(_meta(row))
+        frame = reanchor_this_year(extract_time_expressions(row["text"], **context), **context)
         frame.insert(0, "doc_id", row["doc_id"])
         frames.append(frame)
     if not frames:
         return pd.DataFrame(columns=["doc_id", *TIME_COLUMNS])
     return pd.concat(frames, ignore_index=True)
+
+
+def _shift_year(iso: object, years: int) -> object:
+    """An ISO date moved by whole years (29 February → 28 February); None stays None."""
+    if not iso:
+        return iso
+    day = dt.date.fromisoformat(str(iso)[:10])
+    try:
+        return day.replace(year=day.year + years).isoformat()
+    except ValueError:
+        return day.replace(year=day.year + years, day=28).isoformat()
+
+
+def reanchor_this_year(
+    time_expressions: pd.DataFrame, reference_date: object = None, period: object = None
+) -> pd.DataFrame:
+    """Resolve 今年 against the period of a report on a finished year, published early in the next year.
+
+    The extractor counts 今年 from the day of writing (``reference_date``). A year-end report published in
+    the first quarter of the following year speaks of the year it covers: 003 (published 2017-01-17, period
+    2016) writes 今年包虫病患者实施药物治疗1134例 about 2016 results. When the period is one year ``P``, the
+    reference date falls in January–March of ``P + 1``, 今年… rows resolved from the reference move back to
+    ``P`` (``year_source`` becomes ``period``). 去年12月 written in January 2017 is December 2016 either way.
+
+    Example:
+        >>> from fupin_research.extract.time_expressions import extract_time_expressions
+        >>> t = extract_time_expressions("今年完成1134例,去年12月开展验收", "2017-01-17", period="2016")
+        >>> reanchor_this_year(t, "2017-01-17", "2016")[["surface", "start_date", "year_source"]].values.tolist()
+        [['今年', '2016-01-01', 'period'], ['去年12月', '2016-12-01', 'reference']]
+    """
+    period_years = re.findall(r"(?:1[89]|20)\d{2}", str(period or ""))
+    reference = re.fullmatch(r"(\d{4})-(\d{2})-\d{2}", str(reference_date or "")[:10])
+    if len(set(period_years)) != 1 or reference is None or time_expressions.empty:
+        return time_expressions
+    period_year, ref_year, ref_month = int(period_years[0]), int(reference.group(1)), int(reference.group(2))
+    if ref_year != period_year + 1 or ref_month > 3:
+        return time_expressions
+    mask = time_expressions["surface"].str.startswith("今年") & (time_expressions["year_source"] == "reference")
+    out = time_expressions.copy()
+    for column in ("start_date", "end_date"):
+        out.loc[mask, column] = [_shift_year(v, -1) for v in out.loc[mask, column]]
+    out.loc[mask, "year_source"] = "period"
+    return out
 
 
 def _clause_after(text: str, start: int, end: int, limit: int) -> str:
@@ -215,7 +291,9 @@ def targets_and_deadlines(
     (up to the next time expression) holds a target word of ``cues`` (2016-2017年两年基本完成脱贫任务,
     2018年低保线达到省定扶贫标准线, 2018年实现…光伏全覆盖 in a 2017 text). 实现, 完成 and 全覆盖 also report
     results, so in the document's own year only the other (stronger) cues count. Five-year-plan names and
-    relative words are periods, not targets. ``target_year`` is the year of ``end_date``.
+    relative words are periods, not targets, unless their clause holds a strong target word (“十三五”末,全省生态公益
+    管护岗位将达16.01万个; “十三五”期间…每年增长20%以上). A year that is the subject of 是 describes that year
+    (2017年是…基本完成脱贫任务…的关键之年) and is no target. ``target_year`` is the year of ``end_date``.
 
     Example:
         >>> docs = pd.DataFrame({"doc_id": ["a"], "period": ["2016"],
@@ -223,6 +301,11 @@ def targets_and_deadlines(
         >>> t = targets_and_deadlines(corpus_time_expressions(docs), docs)
         >>> t[["surface", "kind", "target_year", "cue"]].values.tolist()
         [['2016-2017年', 'range', 2017, '基本完成'], ['2018年', 'year', 2018, '达到']]
+        >>> docs = pd.DataFrame({"doc_id": ["b"], "period": ["2017"],
+        ...     "text": ["2017年是基本完成脱贫任务的关键之年。“十三五”末,管护岗位将达16.01万个。"]})
+        >>> t = targets_and_deadlines(corpus_time_expressions(docs), docs)
+        >>> t[["surface", "target_year", "cue"]].values.tolist()
+        [['“十三五”末', 2020, '将达']]
     """
     from fupin_research.split import split_sentences
 
@@ -239,6 +322,8 @@ def targets_and_deadlines(
         for expr, limit in zip(group.itertuples(index=False), limits, strict=True):
             if expr.kind not in _TARGET_KINDS or not expr.end_date:
                 continue
+            if text.startswith("是", expr.end):  # 2017年是…之年: the year is described, not aimed at
+                continue
             target_year = int(str(expr.end_date)[:4])
             if year is not None and target_year < year:
                 continue
@@ -247,6 +332,8 @@ def targets_and_deadlines(
             cue = min(found)[1] if found else ""  # the first target word of the clause
             later = year is None or target_year > year
             if not (expr.kind == "deadline" or (cue and (later or cue in _STRONG_CUES))):
+                continue
+            if expr.kind in _PLAN_KINDS and cue not in _STRONG_CUES:  # “十三五”脱贫攻坚规划编制完成: a result
                 continue
             index = max(0, pd.Series(starts).searchsorted(expr.start, side="right") - 1) if starts else 0
             sentence = sentences.iloc[index] if starts else None
@@ -276,7 +363,7 @@ def plot_timeline(
     labels: dict[str, str] | None = None,
     ax=None,
     label_chars: int = 16,
-    title: str = "各文档设定的目标与期限",
+    title: str = "各文档设定的目标与期限 / Targets and deadlines set by each document",
 ):
     """Draw targets and deadlines on a timeline, one row per document; return the figure.
 
@@ -323,7 +410,7 @@ def plot_timeline(
         for k, target in enumerate(own_targets[row["doc_id"]].itertuples(index=False), start=1):
             y = top + k
             right = _fractional_year(target.end_date, end=True)
-            if target.start_date and target.kind == "range":
+            if target.start_date and target.kind in ("range", "fyp_period"):  # “十三五”期间…每年: a span
                 left = _fractional_year(target.start_date)
                 ax.plot([left, right], [y, y], color="#b5443b", linewidth=4, zorder=3, solid_capstyle="butt")
             else:
@@ -334,7 +421,9 @@ def plot_timeline(
     ax.set_ylim(tops[-1] + lanes[-1] - 0.4, -1.5)
     left_edge, right_edge = ax.get_xlim()
     ax.set_xlim(left_edge, right_edge + 0.25 * label_chars)  # room for the labels of the last years
-    ax.set_xlabel("年份(灰条:文档所述时期;黑点:发布日期;白点:转载日期;红条/红菱形:目标期限,标在该年年末)")
+    ax.set_xlabel("年份(灰条:文档所述时期;黑点:发布日期;白点:转载日期;红条/红菱形:目标期限,标在该年年末)\n"
+                  "year (grey bar: period covered; black dot: publication date; white dot: repost date; "
+                  "red bar/diamond: target, at the end of its year)")
     ax.set_title(title)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     return ax.figure
@@ -372,6 +461,60 @@ def term_series(
     if not frames:
         return pd.DataFrame(columns=SERIES_COLUMNS)
     return pd.concat(frames, ignore_index=True)[SERIES_COLUMNS].astype({"year": "int64"})
+
+
+COVERAGE_COLUMNS = ["year", "status", "session", "delivered_by", "resolution_in_corpus", "note"]
+
+
+def load_reports_not_collected(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Delivered government work reports the corpus lacks (default ``data/reports_not_collected.csv``).
+
+    Example:
+        >>> load_reports_not_collected().set_index("year").loc[2020, "delivered_by"]
+        '李克强'
+    """
+    from fupin_research.errors import InputError
+    from fupin_research.paths import data_dir
+
+    path = data_dir() / "reports_not_collected.csv" if path is None else path
+    try:
+        frame = pd.read_csv(path, comment="#", dtype=str).fillna("")
+    except (OSError, pd.errors.ParserError) as error:
+        raise InputError(f"{path}: cannot read the list of uncollected reports ({error})") from error
+    missing = {"year", "session", "delivered_by", "note"} - set(frame.columns)
+    if missing:
+        raise InputError(f"{path}: missing columns {sorted(missing)}")
+    return frame.assign(year=frame["year"].astype("int64"))
+
+
+def report_coverage(documents: pd.DataFrame, not_collected: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The years between the first and last report that have no report in the corpus, and why.
+
+    ``status`` is ``delivered, not collected`` for the years of ``not_collected`` (default
+    :func:`load_reports_not_collected`) or a year whose NPC resolution on the report is in the corpus
+    (``resolution_in_corpus``, from the manifest's ``kind``/``year``), else ``no report recorded``. A
+    missing year is a gap in the collection, not in policy: plots leave it empty, never zero.
+
+    Example:
+        >>> docs = pd.DataFrame({"doc_id": ["a", "b", "r"], "year": ["2019", "2021", "2020"],
+        ...                      "kind": ["report", "report", "resolution"]})
+        >>> report_coverage(docs)[["year", "status", "resolution_in_corpus"]].values.tolist()
+        [[2020, 'delivered, not collected', True]]
+    """
+    listed = (load_reports_not_collected() if not_collected is None else not_collected).set_index("year")
+    years = documents["year"].astype("int64")
+    reports = set(years[documents["kind"] == "report"])
+    resolutions = set(years[documents["kind"] == "resolution"])
+    rows = []
+    for year in range(min(reports), max(reports) + 1):
+        if year in reports:
+            continue
+        known = year in listed.index
+        status = "delivered, not collected" if known or year in resolutions else "no report recorded"
+        rows.append((year, status, listed.at[year, "session"] if known else "",
+                     listed.at[year, "delivered_by"] if known else "", year in resolutions,
+                     listed.at[year, "note"] if known else ""))
+    return pd.DataFrame(rows, columns=COVERAGE_COLUMNS).astype({"year": "int64", "resolution_in_corpus": bool})
 
 
 def raw_vs_normalized_counts(
@@ -420,7 +563,8 @@ def series_matrix(series: pd.DataFrame, terms: Sequence[str] | None = None, valu
 
 def plot_term_series(
     series: pd.DataFrame, terms: Sequence[str] | None = None, *, style: str = "lines", ncols: int = 3,
-    title: str = "政府工作报告中扶贫词汇的使用频率(每万字)",
+    title: str = ("政府工作报告中扶贫词汇的使用频率(每万字)\n"
+                  "Poverty vocabulary in government work reports (per 10,000 characters)"),
 ):
     """Draw per-10,000-character rates by year: small multiples (``style="lines"``) or a heatmap
     (``style="heatmap"``). Years without a report are gaps, not zeros. Returns the figure.
@@ -431,15 +575,16 @@ def plot_term_series(
     matrix = series_matrix(series, terms)
     years = matrix.columns.to_numpy()
     if style == "heatmap":
+        full = list(range(int(years.min()), int(years.max()) + 1))
+        values = np.ma.masked_invalid(np.log1p(matrix.reindex(columns=full).to_numpy(dtype=float)))
         fig, ax = plt.subplots(figsize=(13, 0.8 + 0.32 * len(matrix)))
-        image = ax.imshow(np.log1p(matrix.to_numpy(dtype=float)), aspect="auto", cmap="YlOrRd",
-                          interpolation="nearest")
+        image = ax.imshow(values, aspect="auto", cmap="YlOrRd", interpolation="nearest")  # no report: blank
         ax.set_yticks(range(len(matrix)), matrix.index)
-        ticks = [i for i, y in enumerate(years) if y % 5 == 0]
-        ax.set_xticks(ticks, [str(years[i]) for i in ticks], rotation=90)
-        ax.set_xlabel("报告年份(只列有报告的年份)")
+        ticks = [i for i, y in enumerate(full) if y % 5 == 0]
+        ax.set_xticks(ticks, [str(full[i]) for i in ticks], rotation=90)
+        ax.set_xlabel("报告年份(空白:语料中无该年报告) / report year (blank: no report in the corpus)")
         colorbar = fig.colorbar(image, ax=ax, shrink=0.8)
-        colorbar.set_label("log(1 + 每万字次数)")
+        colorbar.set_label("log(1 + 每万字次数) / log(1 + per 10k chars)")
         ax.set_title(title)
         return fig
     nrows = -(-len(matrix) // ncols)
@@ -454,7 +599,7 @@ def plot_term_series(
     for ax in list(axes.flat)[len(matrix):]:
         ax.set_visible(False)
     fig.suptitle(title)
-    fig.supxlabel("报告年份")
+    fig.supxlabel("报告年份 / report year (gaps: no report in the corpus)")
     return fig
 
 
@@ -463,8 +608,41 @@ def plot_term_series(
 POVERTY_INDICATORS: tuple[str, ...] = ("poverty_incidence", "poor_lifted", "poor_remaining", "poor_population")
 FIGURE_COLUMNS = [
     "doc_id", "year", "start", "end", "surface", "value", "unit", "indicator", "label_zh", "measure", "stated_year",
-    "sentence",
+    "role", "noun_after", "sentence",
 ]
+# Words before a figure, in its sentence, that make it a target rather than a reported result
+# (力争今年农村贫困人口再减少1000万以上, 今年要完成1000万以上农村贫困人口脱贫任务, 主要预期目标是：…减少1000万以上).
+# Not 要 alone (主要, 重要), 将 alone (将…纳入) or 目标 alone (以解决温饱问题为目标的扶贫工作…减少700万: a result).
+FIGURE_TARGET_CUES: tuple[str, ...] = (
+    "力争", "确保", "争取", "目标是", "计划", "今年要", "今年也要", "今年再", "要完成", "要再",
+)
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+# How far after a figure its noun may start: 1000万以上农村贫困人口 (以上 and 农村 stand between).
+_NOUN_AFTER_CHARS = 8
+
+
+def _indicator_after(text: str, end: int, patterns: Sequence[tuple[str, re.Pattern[str]]]) -> str:
+    """The first indicator whose pattern matches in the words right after a figure, within its clause."""
+    stop = _CLAUSE_END.search(text, end)
+    window = text[end:stop.start() if stop else len(text)][: _NOUN_AFTER_CHARS + 12]
+    for indicator, pattern in patterns:
+        match = pattern.search(window)
+        if match and match.start() <= _NOUN_AFTER_CHARS:
+            return indicator
+    return ""
+
+
+def figure_role(text: str, start: int) -> str:
+    """``target`` when the sentence before a figure holds a word of ``FIGURE_TARGET_CUES``, else ``result``.
+
+    Example:
+        >>> t = "去年减少1442万人,今年要完成1000万以上农村贫困人口脱贫任务"
+        >>> figure_role(t, t.index("1442")), figure_role(t, t.index("1000"))
+        ('result', 'target')
+    """
+    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    before = text[sentence_start:start]
+    return "target" if any(cue in before for cue in FIGURE_TARGET_CUES) else "result"
 
 
 def poverty_figures(
@@ -480,17 +658,27 @@ def poverty_figures(
     attribution gives the figure (贫困人口由4960万人减少到2820万人 in the 2003 report speaks of 2002).
     Values are exact (int or Decimal). Sorted by year, doc_id and offset.
 
+    The attribution reads the words *before* a figure. A figure whose noun comes after it
+    (今年要完成1000万以上农村贫困人口脱贫任务, 2016) is attributed here from the words right after it, within
+    its clause (``noun_after`` is True for these rows). ``role`` is ``target`` or ``result`` (:func:`figure_role`).
+
     Example:
         >>> docs = pd.DataFrame({"doc_id": ["r"], "year": ["2018"], "kind": ["report"],
         ...                      "text": ["贫困发生率由10.2%下降到3.1%。"]})
-        >>> poverty_figures(docs)[["surface", "indicator", "label_zh"]].values.tolist()
-        [['10.2%', 'poverty_incidence', '贫困发生率'], ['3.1%', 'poverty_incidence', '贫困发生率']]
+        >>> poverty_figures(docs)[["surface", "indicator", "label_zh", "role"]].values.tolist()
+        [['10.2%', 'poverty_incidence', '贫困发生率', 'result'], ['3.1%', 'poverty_incidence', '贫困发生率', 'result']]
+        >>> docs.loc[0, "text"] = "今年要完成1000万以上农村贫困人口脱贫任务。"
+        >>> poverty_figures(docs)[["surface", "indicator", "role", "noun_after"]].values.tolist()
+        [['1000万', 'poor_lifted', 'target', True]]
     """
     from fupin_research.audit import attribute_quantities, load_indicators
     from fupin_research.extract.quantities import extract_quantities
     from fupin_research.split import split_sentences
 
-    labels = dict(zip(*load_indicators()[["indicator", "label_zh"]].to_numpy().T, strict=True))
+    table = load_indicators()
+    labels = dict(zip(*table[["indicator", "label_zh"]].to_numpy().T, strict=True))
+    patterns = [(ind, re.compile(str(pat))) for ind, pat in zip(table["indicator"], table["patterns"], strict=True)
+                if ind in set(indicators)]
     docs = documents if kinds is None else documents[documents["kind"].isin(list(kinds))]
     frames = []
     for _, row in docs.sort_values("doc_id", kind="stable").iterrows():
@@ -499,6 +687,12 @@ def poverty_figures(
         sentences = split_sentences(text)
         attributed = attribute_quantities(text, extract_quantities(text), sentences, doc_id=row["doc_id"],
                                           period=str(year) if year else None)
+        # Number before its noun (1000万以上农村贫困人口): attribute unattributed people figures from what follows.
+        blank = (attributed["indicator"].fillna("") == "") & (attributed["unit"] == "人")
+        after = [_indicator_after(text, int(e), patterns) if b else ""
+                 for b, e in zip(blank, attributed["ext_end"], strict=True)]
+        attributed = attributed.assign(noun_after=[bool(a) for a in after])
+        attributed.loc[attributed["noun_after"], "indicator"] = [a for a in after if a]
         attributed = attributed[attributed["indicator"].isin(list(indicators))]
         if attributed.empty:
             continue
@@ -508,6 +702,8 @@ def poverty_figures(
             "surface": attributed["surface"], "value": attributed["value"], "unit": attributed["unit"],
             "indicator": attributed["indicator"], "label_zh": attributed["indicator"].map(labels),
             "measure": attributed["measure"], "stated_year": attributed["year"],
+            "role": [figure_role(text, int(start)) for start in attributed["start"]],
+            "noun_after": attributed["noun_after"],
             "sentence": [str(by_id.get(i, "")).replace("\n", " ") for i in attributed["sentence_id"]],
         }))
     if not frames:

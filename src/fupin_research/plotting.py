@@ -9,6 +9,7 @@ fresh machine, in CI and on Binder.
 from __future__ import annotations
 
 import importlib.util
+import re
 from functools import cache
 from pathlib import Path
 
@@ -51,3 +52,42 @@ def use_chinese_font() -> str:
     matplotlib.rcParams["font.sans-serif"] = [name, "DejaVu Sans"]
     matplotlib.rcParams["axes.unicode_minus"] = False  # the CJK font has no U+2212 minus glyph
     return name
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def figure_texts(figure) -> list[str]:
+    """The titles and axis labels of a matplotlib figure (suptitle, supxlabel/supylabel, each axes' own)."""
+    texts = [t.get_text() for t in (figure._suptitle, figure._supxlabel, figure._supylabel) if t is not None]
+    for ax in figure.axes:
+        texts += [ax.get_title(loc) for loc in ("left", "center", "right")]
+        texts += [ax.get_xlabel(), ax.get_ylabel()]
+    return [t for t in texts if t]
+
+
+def assert_bilingual(figure) -> None:
+    """Raise ValueError unless the figure's title carries both Chinese and English.
+
+    The title is the suptitle, or the first axes' title: a reader without Chinese must be able to follow it.
+
+    Example:
+        >>> import matplotlib.pyplot as plt
+        >>> fig, ax = plt.subplots()
+        >>> _ = ax.set_title("文档篇幅 / Document sizes")
+        >>> assert_bilingual(fig)
+        >>> _ = ax.set_title("文档篇幅")
+        >>> assert_bilingual(fig)
+        Traceback (most recent call last):
+        ...
+        ValueError: figure title has no English: '文档篇幅'
+        >>> plt.close(fig)
+    """
+    titles = [t.get_text() for t in (figure._suptitle,) if t is not None and t.get_text()]
+    titles += [ax.get_title() for ax in figure.axes if ax.get_title()]
+    title = titles[0] if titles else ""
+    if not _CJK.search(title):
+        raise ValueError(f"figure title has no Chinese: {title!r}")
+    if not _ENGLISH_WORD.search(title):
+        raise ValueError(f"figure title has no English: {title!r}")

@@ -66,6 +66,18 @@ def execute_notebook(path: Path, *, save: bool = False) -> tuple[nbformat.Notebo
     return notebook, error
 
 
+# Exercise solutions (cells tagged "solution") start collapsed in the HTML pages: a button shows them.
+COLLAPSE_SOLUTIONS = (
+    "<style>.celltag_solution:not(.shown) > div:not(.solution-toggle){display:none}"
+    ".solution-toggle{margin:.3em 0 .8em 4em}</style>"
+    "<script>document.addEventListener('DOMContentLoaded',()=>{"
+    "document.querySelectorAll('.celltag_solution').forEach(cell=>{"
+    "const b=document.createElement('button');b.className='solution-toggle';b.textContent='Show solution / 显示答案';"
+    "const w=document.createElement('div');w.className='solution-toggle';w.appendChild(b);cell.prepend(w);"
+    "b.onclick=()=>cell.classList.toggle('shown');});});</script>"
+)
+
+
 def build_report(out_dir: str | os.PathLike[str], *, notebooks: Path | None = None, save: bool = False,
                  echo=print) -> list[NotebookResult]:
     """Execute every ``notebooks/*.ipynb`` (sorted) and write ``out_dir/index.html`` plus one HTML page each."""
@@ -83,6 +95,7 @@ def build_report(out_dir: str | os.PathLike[str], *, notebooks: Path | None = No
         echo(f"running {path.name} ...")
         notebook, error = execute_notebook(path, save=save)
         body, _ = exporter.from_notebook_node(notebook)
+        body = body.replace("</head>", COLLAPSE_SOLUTIONS + "</head>", 1)
         html_file = path.with_suffix(".html").name
         (out / html_file).write_text(body, encoding="utf-8")
         results.append(NotebookResult(path.name, html_file, error))
