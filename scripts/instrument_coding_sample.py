@@ -42,7 +42,7 @@ def leaf_units(text: str, doc_id: str) -> pd.DataFrame:
 def pieces(text: str, unit_id: str, start: int, end: int) -> list[tuple[str, int, int]]:
     """(key, start, end) of the paragraphs (and sentence groups of long paragraphs) of one unit."""
     out = []
-    for k, match in enumerate(re.finditer(r"[^\n]+", text[start:end]), 1):
+    for match in re.finditer(r"[^\n]+", text[start:end]):
         p_start, p_end = start + match.start(), start + match.end()
         if p_end - p_start <= LONG:
             out.append((p_start, p_end))
