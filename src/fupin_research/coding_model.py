@@ -104,7 +104,7 @@ class CodingModel:
         matrix = self._matrix(units, codes, fit=True)
         for dim in MODEL_DIMENSIONS:
             labels = _labels(units, hand, dim)
-            model = LogisticRegression(C=C, max_iter=5000, class_weight="balanced")
+            model = LogisticRegression(C=C, solver="newton-cg", tol=1e-3, max_iter=300, class_weight="balanced")
             self.models[dim] = model.fit(matrix, labels)
         return self
 
