@@ -122,7 +122,7 @@ def test_coverage_of_001_lowest_level_units(units, codes):
 
 
 def test_known_units_get_expected_codes(units, codes):
-    prim = primary_codes(codes).set_index(["unit_id", "dimension"]).code
+    prim = primary_codes(codes, method="rules").set_index(["unit_id", "dimension"]).code
     assert prim[("001-2-7-2", "instrument")] == "environmental.finance_credit"  # 加强金融扶贫支持
     assert prim[("001-2-7-2", "target_area")] == "target.finance"
     assert prim[("000-9", "target_area")] == "target.health"  # 【健康扶贫】
@@ -143,19 +143,19 @@ def test_ties_follow_the_stated_rule_not_file_order():
     tied = _evidence([("instrument", "supply.funds", "经费", 0), ("instrument", "supply.funds", "经费", 5),
                       ("instrument", "demand.pilots", "示范区", 10), ("instrument", "demand.pilots", "推广", 14),
                       ("instrument", "demand.pilots", "推广", 18)])
-    assert primary_codes(tied).code.iloc[0] == "demand.pilots"
+    assert primary_codes(tied, method="rules").code.iloc[0] == "demand.pilots"
     # ... and with equal totals and equal strongest evidence, the measure stated first wins, whatever the YAML order
     first = _evidence([("instrument", "demand.pilots", "试点", 0), ("instrument", "supply.funds", "经费", 5)])
-    assert primary_codes(first).code.iloc[0] == "demand.pilots"
+    assert primary_codes(first, method="rules").code.iloc[0] == "demand.pilots"
     second = _evidence([("instrument", "demand.pilots", "试点", 9), ("instrument", "supply.funds", "经费", 5)])
-    assert primary_codes(second).code.iloc[0] == "supply.funds"
+    assert primary_codes(second, method="rules").code.iloc[0] == "supply.funds"
 
 
 def test_specific_evidence_outweighs_generic_words():
     # 标准 x 3 (generic, 0.25 each) against one 助学金 (1.5): the tool named wins (issue 12)
     rows = [("instrument", "environmental.targets_planning", "标准", s) for s in (0, 5, 10)]
     rows.append(("instrument", "supply.funds", "助学金", 20))
-    assert primary_codes(_evidence(rows)).code.iloc[0] == "supply.funds"
+    assert primary_codes(_evidence(rows), method="rules").code.iloc[0] == "supply.funds"
 
 
 def test_a_unit_that_reports_or_exhorts_is_none():
@@ -166,7 +166,7 @@ def test_a_unit_that_reports_or_exhorts_is_none():
                  "各乡(镇)人民政府,县级有关部门:",
                  "对建档立卡贫困家庭学生给予生活补助，每生每年1000元。"],
     })
-    prim = primary_codes(code_units(units)).set_index(["unit_id", "dimension"]).code
+    prim = primary_codes(code_units(units), method="rules").set_index(["unit_id", "dimension"]).code
     for unit in ["d-1", "d-2", "d-3"]:
         assert prim[(unit, "instrument")] == "none" and prim[(unit, "target_area")] == "none"
     assert prim[("d-4", "instrument")] == "supply.funds"
@@ -174,7 +174,7 @@ def test_a_unit_that_reports_or_exhorts_is_none():
 
 
 def test_primary_codes_columns_and_one_row_per_unit_and_dimension(units, codes):
-    prim = primary_codes(codes)
+    prim = primary_codes(codes, method="rules")
     for column in ["doc_id", "unit_id", "dimension", "code", "runner_up", "confidence", "method"]:
         assert column in prim.columns
     assert set(prim.dimension) == {"instrument", "instrument_type", "target_area"}
@@ -193,8 +193,8 @@ def test_primary_codes_columns_and_one_row_per_unit_and_dimension(units, codes):
 
 def test_decisions_are_deterministic(units, codes):
     shuffled = codes.sample(frac=1.0, random_state=3)
-    a = primary_codes(codes).sort_values(["doc_id", "unit_id", "dimension"]).reset_index(drop=True)
-    b = primary_codes(shuffled).sort_values(["doc_id", "unit_id", "dimension"]).reset_index(drop=True)
+    a = primary_codes(codes, method="rules").sort_values(["doc_id", "unit_id", "dimension"]).reset_index(drop=True)
+    b = primary_codes(shuffled, method="rules").sort_values(["doc_id", "unit_id", "dimension"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b)
 
 

@@ -64,7 +64,9 @@ def test_model_decisions_are_deterministic(seed_hand):
     first = CodingModel().fit(units, hand).decide(units)
     second = CodingModel().fit(units.sample(frac=1.0, random_state=1), hand).decide(units)
     pd.testing.assert_frame_equal(first, second)
-    assert set(first.method) == {"model"} and first.confidence.between(0, 1).all()
+    assert set(first.method) == {"model_text"} and first.confidence.between(0, 1).all()
+    evidence_only = CodingModel(text=False).fit(units, hand).decide(units)
+    assert set(evidence_only.method) == {"model"}
 
 
 def test_cross_validated_agreement_has_intervals(seed_hand):

@@ -30,7 +30,10 @@ GATE_DIMENSION = "measure"  # evidence rows of the gate cues (codebook section `
 PRIMARY_DIMENSIONS = ["instrument", "instrument_type", "target_area"]
 HAND_COLUMNS = ["doc_id", "unit_id", "dimension", "code", "reason"]
 NO_CODE = "none"
-DEFAULT_METHOD = "rules"  # the method that won the grouped cross-validation (notebook 05)
+# The methods that won the cross-validation grouped by document (notebook 05): with the unit text, the model
+# on evidence + character n-grams; from the evidence table alone, the model on the codebook evidence.
+DEFAULT_METHOD, DEFAULT_METHOD_WITHOUT_TEXT = "model_text", "model"
+METHODS = ("rules", "model", "model_text")
 
 
 def load_codebook(path: str | Path | None = None) -> dict[str, Any]:
@@ -413,11 +416,12 @@ def primary_codes(
     runner_up, confidence, method`` and ``type`` (of an instrument), ``score``, ``evidence`` (``term@start-end``
     of the primary code). ``code`` is ``none`` where the unit states no instrument or target.
 
-    ``method``: ``"rules"`` (the codebook rules, :func:`rule_decisions`) or ``"model"`` (the supervised model of
-    :mod:`fupin_research.coding_model`, trained on the blind hand codes; it reads the unit text, so it needs
-    ``units``). The default is :data:`DEFAULT_METHOD`, the method that won the grouped cross-validation; without
-    ``units`` the rules are used. A unit without any evidence has no row unless ``units`` are given (then its
-    rows say ``none``).
+    ``method``: ``"rules"`` (the codebook rules, :func:`rule_decisions`), ``"model"`` (the supervised model of
+    :mod:`fupin_research.coding_model` on the codebook evidence, trained on the blind hand codes) or
+    ``"model_text"`` (the same plus character n-grams of the unit text; needs ``units``). The default is the
+    method that won the grouped cross-validation: :data:`DEFAULT_METHOD` when ``units`` (with ``text``) are
+    given, else :data:`DEFAULT_METHOD_WITHOUT_TEXT`. A unit without any evidence has no row unless ``units``
+    are given (then its rows are decided too, ``none`` for the rules).
 
     Example:
         >>> units = pd.DataFrame({"doc_id": ["d"], "unit_id": ["d-1"], "start": [0],
@@ -427,16 +431,17 @@ def primary_codes(
         [['instrument', 'environmental.finance_credit'], ['instrument_type', 'environmental'],
          ['target_area', 'target.finance']]
     """
-    chosen = method or (DEFAULT_METHOD if units is not None else "rules")
-    if chosen not in {"rules", "model"}:
-        raise InputError(f"primary_codes: method must be 'rules' or 'model', not {chosen!r}")
+    has_text = units is not None and "text" in units.columns
+    chosen = method or (DEFAULT_METHOD if has_text else DEFAULT_METHOD_WITHOUT_TEXT)
+    if chosen not in METHODS:
+        raise InputError(f"primary_codes: method must be one of {METHODS}, not {chosen!r}")
     book = codebook or load_codebook()
-    if chosen == "model":
-        if units is None:
-            raise InputError("primary_codes: method='model' reads the unit text; pass units=")
+    if chosen == "model_text" and not has_text:
+        raise InputError("primary_codes: method='model_text' reads the unit text; pass units= with a text column")
+    if chosen != "rules":
         from fupin_research.coding_model import model_decisions  # the model needs scikit-learn
 
-        return model_decisions(units, codes, book)
+        return model_decisions(units, codes, codebook, text=chosen == "model_text")
     table = rule_decisions(codes, book)
     if units is not None:
         table = with_every_unit(table, units)
@@ -463,8 +468,10 @@ def with_every_unit(table: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     return both.reset_index(drop=True)
 
 
-def chosen_codes(codes: pd.DataFrame, codebook: dict[str, Any] | None = None) -> pd.DataFrame:
-    """The primary codes that are a code (not ``none``) in ``instrument`` and ``target_area`` (for counting).
+def chosen_codes(codes: pd.DataFrame, codebook: dict[str, Any] | None = None, *,
+                 method: str | None = None) -> pd.DataFrame:
+    """The primary codes that are a code (not ``none``) in ``instrument`` and ``target_area`` (for counting),
+    decided by ``method`` (default: as :func:`primary_codes` from the evidence table alone).
 
     Example:
         >>> codes = pd.DataFrame({"doc_id": ["d"], "unit_id": ["u"], "dimension": ["instrument"],
@@ -472,7 +479,7 @@ def chosen_codes(codes: pd.DataFrame, codebook: dict[str, Any] | None = None) ->
         >>> chosen_codes(codes)[["dimension", "code", "type"]].values.tolist()
         [['instrument', 'supply.funds', 'supply']]
     """
-    prim = rule_decisions(codes, codebook)
+    prim = primary_codes(codes, codebook, method=method)
     return prim[prim.dimension.isin(["instrument", "target_area"]) & (prim.code != NO_CODE)].reset_index(drop=True)
 
 
@@ -524,7 +531,8 @@ def load_coding_sample(folder: str | Path | None = None) -> pd.DataFrame:
 def load_blind_codes(coder: str = "A", folder: str | Path | None = None) -> pd.DataFrame:
     """One blind coder's codes (``data/instrument_coding/codes_<coder>.csv``) as a long hand-code table.
 
-    The coder's file has ``unit_key, instrument, target_area, note``; the result has the columns of
+    Where the coder's work came in parts (``codes_A1.csv``, ``codes_A2.csv``: one file per half of the units),
+    the parts are read together. The coder's file has ``unit_key, instrument, target_area, note``; the result has the columns of
     :func:`load_hand_codes` (``doc_id, unit_id, dimension, code, reason``), one row per unit and dimension.
     Raises :class:`~fupin_research.errors.InputError` naming the file for unknown codes or unknown units.
 
@@ -535,9 +543,12 @@ def load_blind_codes(coder: str = "A", folder: str | Path | None = None) -> pd.D
     """
     base = Path(folder) if folder else data_dir() / CODING_FOLDER
     path = base / f"codes_{coder}.csv"
-    if not path.exists():
+    parts = [path] if path.exists() else sorted(base.glob(f"codes_{coder}[0-9].csv"))
+    if not parts:
         raise InputError(f"{path}: no codes of coder {coder}")
-    wide = pd.read_csv(path, dtype=str, keep_default_na=False)
+    wide = pd.concat([pd.read_csv(part, dtype=str, keep_default_na=False) for part in parts], ignore_index=True)
+    if wide.unit_key.duplicated().any():
+        raise InputError(f"{path}: a unit is coded twice: {sorted(wide[wide.unit_key.duplicated()].unit_key)[:5]}")
     missing = {"unit_key", "instrument", "target_area"} - set(wide.columns)
     if missing:
         raise InputError(f"{path}: missing columns {sorted(missing)}")

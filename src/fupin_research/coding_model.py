@@ -39,6 +39,8 @@ from fupin_research.errors import InputError
 from fupin_research.paths import data_dir, file_state
 
 MODEL_DIMENSIONS = ["instrument", "target_area"]
+MODEL_METHODS = ("model", "model_text")
+METHODS = ("rules", *MODEL_METHODS)
 FOLDS = 5
 C = 4.0  # inverse regularisation of the logistic regression (fixed, not tuned on the test folds)
 
@@ -83,20 +85,50 @@ def codebook_features(units: pd.DataFrame, codes: pd.DataFrame, codebook: dict[s
     return matrix
 
 
-class CodingModel:
-    """Logistic regression per dimension on character n-grams plus :func:`codebook_features`."""
+def evidence_bags(units: pd.DataFrame, codes: pd.DataFrame) -> list[list[str]]:
+    """Per unit, its codebook evidence as tokens: ``code|term`` and the bare ``term`` (gate cues included).
 
-    def __init__(self, codebook: dict[str, Any] | None = None) -> None:
+    Example:
+        >>> units = pd.DataFrame({"doc_id": ["d"], "unit_id": ["d-1"], "start": [0], "text": ["给予贴息。"]})
+        >>> evidence_bags(units, code_units(units))[0][:2]
+        ['environmental.finance_credit|贴息', '贴息']
+    """
+    bags: dict[tuple[str, str], list[str]] = {}
+    for doc_id, unit_id, code, term in zip(codes.doc_id, codes.unit_id, codes.code, codes.evidence):
+        bags.setdefault((doc_id, unit_id), []).extend([f"{code}|{term}", str(term)])
+    return [bags.get((d, u), []) for d, u in zip(units.doc_id, units.unit_id)]
+
+
+def _tokens(bag: list[str]) -> list[str]:
+    """The analyzer of the evidence vectorizer: a bag is already a list of tokens."""
+    return bag
+
+
+class CodingModel:
+    """Logistic regression per dimension on the codebook's evidence (tokens :func:`evidence_bags` and scores
+    :func:`codebook_features`), with ``text=True`` also on character 1-3-grams of the unit text."""
+
+    def __init__(self, codebook: dict[str, Any] | None = None, *, text: bool = True) -> None:
         self.codebook = codebook or load_codebook()
-        self.vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True)
+        self.text = text
+        self.evidence = TfidfVectorizer(analyzer=_tokens, sublinear_tf=True)
+        self.grams = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True)
         self.models: dict[str, LogisticRegression] = {}
 
+    @property
+    def method(self) -> str:
+        return "model_text" if self.text else "model"
+
     def _matrix(self, units: pd.DataFrame, codes: pd.DataFrame, *, fit: bool) -> sparse.csr_matrix:
-        texts = units.text.astype(str).tolist()
-        grams = self.vectorizer.fit_transform(texts) if fit else self.vectorizer.transform(texts)
+        bags = evidence_bags(units, codes)
+        parts = [self.evidence.fit_transform(bags) if fit else self.evidence.transform(bags)]
+        if self.text:
+            texts = units.text.astype(str).tolist()
+            parts.append(self.grams.fit_transform(texts) if fit else self.grams.transform(texts))
         book = codebook_features(units, codes, self.codebook)
         # the codebook scores are on another scale than TF-IDF; a square root keeps large counts from dominating
-        return sparse.hstack([grams, sparse.csr_matrix(np.sign(book) * np.sqrt(np.abs(book)))]).tocsr()
+        parts.append(sparse.csr_matrix(np.sign(book) * np.sqrt(np.abs(book))))
+        return sparse.hstack(parts).tocsr()
 
     def fit(self, units: pd.DataFrame, hand: pd.DataFrame, codes: pd.DataFrame | None = None) -> CodingModel:
         """Train on ``units`` (doc_id, unit_id, text, start) and their long hand codes."""
@@ -125,7 +157,7 @@ class CodingModel:
                 key = (doc_id, unit_id, dim)
                 evidence = rules.evidence.get(key, "") if rules.code.get(key) == code else ""
                 rows.append((doc_id, unit_id, dim, code, runner, round(float(probability[row, order[0]]), 3),
-                             "model", types.get(code, ""), round(float(probability[row, order[0]]), 3), evidence))
+                             self.method, types.get(code, ""), round(float(probability[row, order[0]]), 3), evidence))
         return add_instrument_type(pd.DataFrame(rows, columns=PRIMARY_COLUMNS), types)
 
 
@@ -171,7 +203,8 @@ def cross_validate(
     codebook: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Out-of-fold decisions for every hand-coded unit: each fold's test documents are coded by a coder that
-    never saw them (``method="model"``: trained on the other folds; ``"rules"``: the rules, which learn nothing).
+    never saw them (``"model"`` / ``"model_text"``: trained on the other folds; ``"rules"``: the rules, which
+    learn nothing).
 
     Columns: those of :func:`fupin_research.coding.primary_codes` plus ``fold``.
     """
@@ -183,38 +216,45 @@ def cross_validate(
         test_units = units.iloc[test]
         test_codes = codes[codes.set_index(["doc_id", "unit_id"]).index.isin(
             list(zip(test_units.doc_id, test_units.unit_id)))]
-        if method == "model":
+        if method in MODEL_METHODS:
             train_units = units.iloc[train]
             train_codes = codes[codes.set_index(["doc_id", "unit_id"]).index.isin(
                 list(zip(train_units.doc_id, train_units.unit_id)))]
-            decided = CodingModel(book).fit(train_units, hand, train_codes).decide(test_units, test_codes)
+            model = CodingModel(book, text=method == "model_text")
+            decided = model.fit(train_units, hand, train_codes).decide(test_units, test_codes)
         elif method == "rules":
             from fupin_research.coding import with_every_unit
 
             decided = with_every_unit(rule_decisions(test_codes, book), test_units)
         else:
-            raise InputError(f"cross_validate: method must be 'model' or 'rules', not {method!r}")
+            raise InputError(f"cross_validate: method must be one of {METHODS}, not {method!r}")
         frames.append(decided.assign(fold=k))
     return pd.concat(frames, ignore_index=True)
 
 
 @cache
-def _default_model(states: tuple[tuple[str, int, int], ...]) -> CodingModel:
-    """The model trained on all blind codes of coder A (cached per version of the data files)."""
-    units = load_coding_sample()
-    return CodingModel(load_codebook()).fit(units, load_blind_codes("A"))
+def _default_model(states: tuple[tuple[str, int, int], ...], text: bool) -> CodingModel:
+    """The model trained on every unit coder A coded (cached per version of the data files)."""
+    return CodingModel(load_codebook(), text=text).fit(load_coding_sample(), load_blind_codes("A"))
 
 
-def default_model() -> CodingModel:
-    """The shipped model: trained on every unit coder A coded (data/instrument_coding)."""
+def default_model(*, text: bool = True) -> CodingModel:
+    """The shipped model, trained on every unit coder A coded (``data/instrument_coding``); ``text=False``:
+    the model that reads only the codebook evidence (it decides from the ``codes`` table alone)."""
     folder = data_dir() / "instrument_coding"
-    states = [file_state(folder / name) for name in ("units.csv", "codes_A.csv")]
-    return _default_model((*states, file_state(data_dir() / "codebook.yaml")))
+    states = [file_state(path) for path in sorted(folder.glob("*.csv"))]
+    return _default_model((*states, file_state(data_dir() / "codebook.yaml")), text)
 
 
-def model_decisions(units: pd.DataFrame, codes: pd.DataFrame | None = None,
-                    codebook: dict[str, Any] | None = None) -> pd.DataFrame:
-    """Primary codes of ``units`` decided by the shipped model (see :func:`default_model`)."""
-    model = default_model() if codebook is None else CodingModel(codebook).fit(load_coding_sample(),
-                                                                                load_blind_codes("A"))
-    return model.decide(units.reset_index(drop=True), codes)
+def model_decisions(units: pd.DataFrame | None, codes: pd.DataFrame, codebook: dict[str, Any] | None = None,
+                    *, text: bool = True) -> pd.DataFrame:
+    """Primary codes decided by the shipped model (see :func:`default_model`). Without ``units`` (``text=False``)
+    the units are those the evidence table names."""
+    if units is None:
+        units = codes[["doc_id", "unit_id"]].drop_duplicates().assign(text="")
+    units = units.reset_index(drop=True)
+    if codebook is None:
+        model = default_model(text=text)
+    else:
+        model = CodingModel(codebook, text=text).fit(load_coding_sample(), load_blind_codes("A"))
+    return model.decide(units, codes)

@@ -124,11 +124,12 @@ def coding_table(
 
     Example:
         >>> units = pd.DataFrame({"doc_id": ["d", "d"], "unit_id": ["d-1", "d-2"], "province": ["", ""],
-        ...     "heading": ["一、贷款", "二、其他"], "start": [0, 6], "text": ["发放扶贫贷款。", "其他。"]})
+        ...     "heading": ["一、贷款", "二、其他"], "start": [0, 30],
+        ...     "text": ["对建档立卡贫困户发放扶贫小额信贷，给予财政贴息支持。", "脱贫攻坚取得显著成效。"]})
         >>> from fupin_research.coding import code_units
         >>> table = coding_table(units, code_units(units))
         >>> table[["unit_id", "instrument", "target_area", "target_evidence"]].values.tolist()
-        [['d-1', 'environmental.finance_credit', 'target.finance', '贷款'], ['d-2', 'none', 'none', '']]
+        [['d-1', 'environmental.finance_credit', 'target.finance', '小额信贷、贴息'], ['d-2', 'none', 'none', '']]
     """
     book = codebook or load_codebook()
     labels = code_labels(book)
