@@ -160,14 +160,19 @@ def test_specific_evidence_outweighs_generic_words():
 
 def test_a_unit_that_reports_or_exhorts_is_none():
     units = pd.DataFrame({
-        "doc_id": ["d"] * 4, "unit_id": ["d-1", "d-2", "d-3", "d-4"], "start": [0, 40, 80, 120],
+        "doc_id": ["d"] * 7, "unit_id": ["d-1", "d-2", "d-3", "d-4", "d-5", "d-6", "d-7"],
+        "start": [0, 40, 80, 120, 160, 200, 240],
         "text": ["全县贫困人口累计减少2.3万人，脱贫攻坚取得显著成效，典型经验突出。",
                  "各级党委要深入贯彻习近平总书记重要讲话精神，牢固树立“四个意识”，切实增强责任感使命感紧迫感。",
                  "各乡(镇)人民政府,县级有关部门:",
-                 "对建档立卡贫困家庭学生给予生活补助，每生每年1000元。"],
+                 "对建档立卡贫困家庭学生给予生活补助，每生每年1000元。",
+                 # strong instrument words, but the unit reports results / exhorts / is a title: still none
+                 "近年来累计投入专项资金3亿元，发放扶贫小额信贷1.2亿元，取得显著成效。",
+                 "各级党委要深入贯彻落实会议精神，牢固树立金融扶贫理念，切实增强责任感使命感紧迫感。",
+                 "关于印发扶贫小额信贷管理办法的通知"],
     })
     prim = primary_codes(code_units(units), method="rules").set_index(["unit_id", "dimension"]).code
-    for unit in ["d-1", "d-2", "d-3"]:
+    for unit in ["d-1", "d-2", "d-3", "d-5", "d-6", "d-7"]:
         assert prim[(unit, "instrument")] == "none" and prim[(unit, "target_area")] == "none"
     assert prim[("d-4", "instrument")] == "supply.funds"
     assert prim[("d-4", "instrument_type")] == "supply"
