@@ -254,7 +254,7 @@ def test_agreement_counts_missing_auto_as_none():
             "end": [3, 3],
         }
     )
-    table = agreement(hand, auto, replicates=50)
+    table = agreement(hand, auto, replicates=50, method="rules")
     table = table[table.code == "all"].set_index("dimension")
     # hand: funds, none, funds, pilots / auto: funds, none, none, funds -> 2 of 4 agree
     assert table.loc["instrument", "percent_agreement"] == 50.0

@@ -532,8 +532,9 @@ def load_blind_codes(coder: str = "A", folder: str | Path | None = None) -> pd.D
     """One blind coder's codes (``data/instrument_coding/codes_<coder>.csv``) as a long hand-code table.
 
     Where the coder's work came in parts (``codes_A1.csv``, ``codes_A2.csv``: one file per half of the units),
-    the parts are read together. The coder's file has ``unit_key, instrument, target_area, note``; the result has the columns of
-    :func:`load_hand_codes` (``doc_id, unit_id, dimension, code, reason``), one row per unit and dimension.
+    the parts are read together. The coder's file has ``unit_key, instrument, target_area, note``; the result
+    has the columns of :func:`load_hand_codes` (``doc_id, unit_id, dimension, code, reason``), one row per unit
+    and dimension.
     Raises :class:`~fupin_research.errors.InputError` naming the file for unknown codes or unknown units.
 
     Example:
@@ -598,13 +599,15 @@ ALL_CODES = "all"
 
 
 def paired_labels(
-    hand: pd.DataFrame, machine: pd.DataFrame, codebook: dict[str, Any] | None = None
+    hand: pd.DataFrame, machine: pd.DataFrame, codebook: dict[str, Any] | None = None, *,
+    method: str | None = None,
 ) -> pd.DataFrame:
     """Hand and machine (or second coder) label of every hand-coded unit and dimension, side by side.
 
     ``hand``: long hand codes (``doc_id, unit_id, dimension, code``; ``none`` = no code); an ``instrument_type``
     dimension is derived from ``instrument`` when missing. ``machine``: the evidence table of :func:`code_units`
-    (decided by the rules), a :func:`primary_codes` table, or a second coder's long codes. A unit the machine does
+    (decided by :func:`primary_codes` with ``method``, by default the default method), a :func:`primary_codes`
+    table, or a second coder's long codes. A unit the machine does
     not mention counts as ``none``. Columns: ``doc_id, unit_id, dimension, hand, machine``.
 
     Example:
@@ -616,7 +619,7 @@ def paired_labels(
     book = codebook or load_codebook()
     _, types = _weight_table(book)
     if {"evidence", "start"} <= set(machine.columns) and "runner_up" not in machine.columns:
-        machine = rule_decisions(machine, book)
+        machine = primary_codes(machine, book, method=method)
     left = _with_types(hand[["doc_id", "unit_id", "dimension", "code"]], types)
     right = _with_types(machine[["doc_id", "unit_id", "dimension", "code"]], types)
     merged = left.rename(columns={"code": "hand"}).merge(
@@ -657,6 +660,7 @@ def agreement(
     *,
     replicates: int = BOOTSTRAP_REPLICATES,
     seed: int = BOOTSTRAP_SEED,
+    method: str | None = None,
 ) -> pd.DataFrame:
     """Agreement of hand codes with the machine (or a second coder): Cohen's kappa with a 95% interval and n.
 
@@ -664,7 +668,8 @@ def agreement(
     (``code`` = the id: that code against all others, a 2 x 2 kappa, with the machine's ``precision`` and
     ``recall`` for it; the row ``none`` gives the precision and recall of "states no measure"). The interval is
     the 2.5th-97.5th percentile of a bootstrap over units (``replicates`` resamples, fixed ``seed``, so the
-    numbers are reproducible). Columns: see :data:`AGREEMENT_COLUMNS`. Inputs as in :func:`paired_labels`.
+    numbers are reproducible). Columns: see :data:`AGREEMENT_COLUMNS`. Inputs (and ``method``, used when
+    ``machine`` is an evidence table) as in :func:`paired_labels`.
 
     Example:
         >>> hand = pd.DataFrame({"doc_id": ["d"] * 4, "unit_id": list("abcd"), "dimension": ["target_area"] * 4,
@@ -674,7 +679,7 @@ def agreement(
         >>> row.dimension, row.code, int(row.n), float(row.percent_agreement), round(float(row.kappa), 3)
         ('target_area', 'all', 4, 75.0, 0.636)
     """
-    pairs = paired_labels(hand, machine, codebook)
+    pairs = paired_labels(hand, machine, codebook, method=method)
     rng = np.random.default_rng(seed)
     rows = []
     for dim in [d for d in PRIMARY_DIMENSIONS if d in set(pairs.dimension)]:
