@@ -1,8 +1,14 @@
 """Code analysis units with a researcher-editable codebook (policy instruments x target areas).
 
-The codebook (``data/codebook.yaml``) lists, per dimension, codes with plain ``terms`` and/or regex
-``patterns``. :func:`code_units` returns one row per evidence match, with offsets into the *document*
-text; :func:`agreement` compares hand codes with the automatic primary codes (Cohen's kappa).
+The codebook (``data/codebook.yaml``) gives every code a definition and decision rules (what a human coder
+applies) and the evidence the machine reads: plain ``terms`` (``generic`` ones weigh little, ``predicates``
+more) and regex ``patterns``, plus the ``gate`` cues that tell whether a unit states a measure at all.
+:func:`code_units` returns one row per evidence match, with offsets into the *document* text.
+:func:`primary_codes` decides one code per unit and dimension (instrument, instrument type, target area, or
+``none``) with a runner-up, a confidence and the evidence spans — by the rules (:func:`rule_decisions`) or by
+the supervised model of :mod:`fupin_research.coding_model`, whichever won the cross-validation grouped by
+document. :func:`agreement` gives Cohen's kappa with a bootstrap interval and n, per dimension and per code.
+The blind hand-coded sample is read by :func:`load_coding_sample` and :func:`load_blind_codes`.
 """
 
 from __future__ import annotations
