@@ -144,7 +144,10 @@ class CodingModel:
         """The model's primary code, runner-up and confidence (its probability) per unit and dimension."""
         codes = code_units(units, self.codebook) if codes is None else codes
         matrix = self._matrix(units, codes, fit=False)
-        rules = rule_decisions(codes, self.codebook).set_index(["doc_id", "unit_id", "dimension"])
+        spans: dict[tuple[str, str, str], list[str]] = {}
+        for doc_id, unit_id, code, term, start, end in zip(codes.doc_id, codes.unit_id, codes.code,
+                                                           codes.evidence, codes.start, codes.end):
+            spans.setdefault((doc_id, unit_id, code), []).append(f"{term}@{start}-{end}")
         _, types = _weight_table(self.codebook)
         rows = []
         for dim, model in self.models.items():
@@ -154,8 +157,7 @@ class CodingModel:
                 # highest probability first; equal probabilities by code id (classes_ is sorted)
                 order = sorted(range(len(classes)), key=lambda k: (-round(probability[row, k], 12), classes[k]))
                 code, runner = classes[order[0]], classes[order[1]] if len(order) > 1 else NO_CODE
-                key = (doc_id, unit_id, dim)
-                evidence = rules.evidence.get(key, "") if rules.code.get(key) == code else ""
+                evidence = "; ".join(spans.get((doc_id, unit_id, code), []))  # the codebook evidence of the code
                 rows.append((doc_id, unit_id, dim, code, runner, round(float(probability[row, order[0]]), 3),
                              self.method, types.get(code, ""), round(float(probability[row, order[0]]), 3), evidence))
         return add_instrument_type(pd.DataFrame(rows, columns=PRIMARY_COLUMNS), types)
