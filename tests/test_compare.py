@@ -84,7 +84,7 @@ def test_coding_table_one_row_per_unit_and_primary_codes(units, codes):
     row = table.set_index("unit_id").loc["003-p24"]  # Qinghai: roads, bridges, drinking water, power grid
     assert row.instrument == "supply.infrastructure" and row.instrument_type == "supply"
     assert row.instrument_zh == "基础设施建设"
-    assert {"公路", "饮水", "电网"} <= set(row.instrument_evidence.split("、"))
+    assert {"公路", "饮水安全", "电网"} <= set(row.instrument_evidence.split("、"))
     # a unit with no instrument evidence is coded none on both columns
     empty = table.set_index("unit_id").loc["004-p4"]  # the bare issue number "108"
     assert (empty.instrument, empty.instrument_type, empty.instrument_evidence) == ("none", "none", "")
@@ -161,7 +161,8 @@ def test_province_theme_matrix_by_target_area(units, codes):
     # 山西's paragraph (退耕还林, 造林, 森林管护) is the bulletin's only ecological practice
     assert matrix.loc["山西", "target.ecology"] == 1
     primary = province_theme_matrix(units, codes, by="target_area", primary=True)
-    assert (primary <= matrix.reindex(primary.index)).all().all()
+    placed = units[units.province != ""].groupby("province").size()
+    assert (primary.sum(axis=1) <= placed.reindex(primary.index)).all()  # one primary code per unit at most
     with pytest.raises(ValueError):
         province_theme_matrix(units, by="target_area")
     with pytest.raises(ValueError):
@@ -196,7 +197,8 @@ def test_split_hand_codes_finds_the_renumbered_preamble(units, codes):
     assert len(found) + len(missing) == len(hand)
     # the hand coders numbered 004's preamble on the raw text, where two page-chrome lines still stood
     assert set(missing.unit_id) <= {"004-p9"}
-    result = agreement(found, codes).set_index("dimension")
+    result = agreement(found, codes, replicates=50)
+    result = result[result.code == "all"].set_index("dimension")
     assert result.loc["instrument", "n"] == found[found.dimension == "instrument"].shape[0]
     assert 0 < result.loc["instrument", "kappa"] < 1
 

@@ -14,7 +14,14 @@ from __future__ import annotations
 
 from fupin_research._version import __version__
 from fupin_research.audit import attribute_quantities, audit_quantities
-from fupin_research.coding import agreement, code_units, crosstab_codes, load_codebook, load_hand_codes
+from fupin_research.coding import (
+    agreement,
+    code_units,
+    crosstab_codes,
+    load_codebook,
+    load_hand_codes,
+    primary_codes,
+)
 from fupin_research.corpus import load_corpus, read_document
 from fupin_research.damage import damage_table, detect_damage
 from fupin_research.errors import InputError
@@ -55,6 +62,7 @@ __all__ = [
     "load_key_terms",
     "normalize",
     "normalize_with_offsets",
+    "primary_codes",
     "read_document",
     "read_file",
     "read_text",

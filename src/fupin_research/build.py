@@ -31,7 +31,7 @@ import pyarrow as pa
 
 from fupin_research._version import __version__
 from fupin_research.audit import attribute_quantities, audit_quantities
-from fupin_research.coding import code_units
+from fupin_research.coding import PRIMARY_COLUMNS, code_units, primary_codes
 from fupin_research.corpus import (
     DOCUMENT_FIELDS,
     INFERRED_FIELDS,
@@ -84,8 +84,8 @@ def document_tables(doc: Document, *, segmenter: str = "jieba") -> dict[str, pd.
         >>> from fupin_research.paths import seed_corpus_dir
         >>> tables = document_tables(read_document(seed_corpus_dir() / "002_fbd7bac49d8a79cb.txt"))
         >>> sorted(tables)  # doctest: +NORMALIZE_WHITESPACE
-        ['checks', 'codes', 'documents', 'formulas', 'offset_map', 'quantities', 'raw_texts', 'sentences',
-         'time_expressions', 'tokens', 'units', 'warnings']
+        ['checks', 'codes', 'documents', 'formulas', 'offset_map', 'primary_codes', 'quantities', 'raw_texts',
+         'sentences', 'time_expressions', 'tokens', 'units', 'warnings']
     """
     return _document_tables(doc, segmenter, arrow=False)
 
@@ -99,6 +99,7 @@ def _document_tables(doc: Document, segmenter: str, *, arrow: bool) -> dict:
     offset_map = pd.DataFrame(doc.normalized.segments(), columns=OFFSET_MAP_COLUMNS[1:])
     offset_map.insert(0, "doc_id", doc.doc_id)
     units = document_units(doc)
+    codes = code_units(units)
     sentences = split_sentences(text, doc.doc_id)
     context = quantity_context(doc)
     quantities = doc_id_first(attribute_quantities(text, extract_quantities(text), sentences, **context))
@@ -109,7 +110,8 @@ def _document_tables(doc: Document, segmenter: str, *, arrow: bool) -> dict:
         "warnings": warnings.sort_values(["start", "kind"], kind="stable") if len(warnings) > 1 else warnings,
         "offset_map": offset_map,
         "units": units,
-        "codes": code_units(units),
+        "codes": codes,
+        "primary_codes": primary_codes(codes, units=units),  # one row per unit and dimension, none included
         "formulas": with_doc_id(extract_formulas(text), doc.doc_id),
         "time_expressions": with_doc_id(extract_time_expressions(text, **time_context(doc.meta)), doc.doc_id),
         "quantities": quantities,
@@ -221,6 +223,7 @@ EMPTY_COLUMNS = {
     "warnings": WARNING_COLUMNS,
     "offset_map": OFFSET_MAP_COLUMNS,
     "skipped": SKIPPED_COLUMNS,
+    "primary_codes": PRIMARY_COLUMNS,
     "raw_texts": RAW_TEXT_COLUMNS,
 }
 CACHE_FOLDER = ".fupin-cache"
@@ -247,6 +250,9 @@ class BuildSettings:
         for path in sorted(package.rglob("*.py")):
             digest.update(path.read_bytes())
         for path in sorted(p for p in data_dir().iterdir() if p.is_file()):
+            digest.update(path.name.encode() + path.read_bytes())
+        # the hand codes the coding model learns from decide primary_codes when the model is the default
+        for path in sorted(p for p in (data_dir() / "instrument_coding").glob("*.csv")):
             digest.update(path.name.encode() + path.read_bytes())
         return digest.hexdigest()
 

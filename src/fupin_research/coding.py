@@ -1,28 +1,45 @@
 """Code analysis units with a researcher-editable codebook (policy instruments x target areas).
 
-The codebook (``data/codebook.yaml``) lists, per dimension, codes with plain ``terms`` and/or regex
-``patterns``. :func:`code_units` returns one row per evidence match, with offsets into the *document*
-text; :func:`agreement` compares hand codes with the automatic primary codes (Cohen's kappa).
+The codebook (``data/codebook.yaml``) gives every code a definition and decision rules (what a human coder
+applies) and the evidence the machine reads: plain ``terms`` (``generic`` ones weigh little, ``predicates``
+more) and regex ``patterns``, plus the ``gate`` cues that tell whether a unit states a measure at all.
+:func:`code_units` returns one row per evidence match, with offsets into the *document* text.
+:func:`primary_codes` decides one code per unit and dimension (instrument, instrument type, target area, or
+``none``) with a runner-up, a confidence and the evidence spans — by the rules (:func:`rule_decisions`) or by
+the supervised model of :mod:`fupin_research.coding_model`, whichever won the cross-validation grouped by
+document. :func:`agreement` gives Cohen's kappa with a bootstrap interval and n, per dimension and per code.
+The blind hand-coded sample is read by :func:`load_coding_sample` and :func:`load_blind_codes`.
 """
 
 from __future__ import annotations
 
 import copy
+import math
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
+from fupin_research.errors import InputError
 from fupin_research.paths import data_dir, file_state
 from fupin_research.split import frame_from_rows
 
 CODE_COLUMNS = ["doc_id", "unit_id", "dimension", "code", "type", "evidence", "start", "end"]
+PRIMARY_COLUMNS = ["doc_id", "unit_id", "dimension", "code", "runner_up", "confidence", "method", "type", "score",
+                   "evidence"]
+GATE_DIMENSION = "measure"  # evidence rows of the gate cues (codebook section ``gate``)
+PRIMARY_DIMENSIONS = ["instrument", "instrument_type", "target_area"]
 HAND_COLUMNS = ["doc_id", "unit_id", "dimension", "code", "reason"]
 NO_CODE = "none"
+# The methods that won the cross-validation grouped by document (notebook 05): with the unit text, the model
+# on evidence + character n-grams; from the evidence table alone, the model on the codebook evidence.
+DEFAULT_METHOD, DEFAULT_METHOD_WITHOUT_TEXT = "model_text", "model"
+METHODS = ("rules", "model", "model_text")
 
 
 def load_codebook(path: str | Path | None = None) -> dict[str, Any]:
@@ -51,14 +68,15 @@ def _load_checked(state: tuple[str, int, int]) -> dict[str, Any]:
     with open(state[0], encoding="utf-8") as handle:
         book = yaml.safe_load(handle)
     seen: set[str] = set()
-    for dim, spec in book.get("dimensions", {}).items():
+    gate = {GATE_DIMENSION: {"codes": book.get("gate") or []}}
+    for dim, spec in [*book.get("dimensions", {}).items(), *gate.items()]:
         types = spec.get("types")
         for code in spec.get("codes", []):
             cid = code.get("id")
             if not cid or cid in seen:
                 raise ValueError(f"codebook: missing or duplicate code id {cid!r} in {dim}")
             seen.add(cid)
-            if not (code.get("terms") or code.get("patterns")):
+            if not (_all_terms(code) or code.get("patterns")):
                 raise ValueError(f"codebook: code {cid} has neither terms nor patterns")
             if types and code.get("type") not in types:
                 raise ValueError(f"codebook: code {cid} has unknown type {code.get('type')!r}")
@@ -66,9 +84,14 @@ def _load_checked(state: tuple[str, int, int]) -> dict[str, Any]:
     return book
 
 
+def _all_terms(code: dict[str, Any]) -> list[str]:
+    """Every plain term of a code: its ``terms``, ``generic`` terms and ``predicates``."""
+    return [str(t) for key in ("terms", "generic", "predicates") for t in code.get(key) or [] if str(t)]
+
+
 def _code_regex(code: dict[str, Any]) -> re.Pattern[str]:
     """One alternation per code; longest terms first so the longest evidence wins at a position."""
-    terms = sorted({str(t) for t in code.get("terms") or [] if str(t)}, key=len, reverse=True)
+    terms = sorted(set(_all_terms(code)), key=len, reverse=True)
     parts = [re.escape(t) for t in terms] + [f"(?:{p})" for p in code.get("patterns") or []]
     try:
         return re.compile("|".join(parts))
@@ -76,13 +99,9 @@ def _code_regex(code: dict[str, Any]) -> re.Pattern[str]:
         raise ValueError(f"codebook: bad pattern in {code.get('id')}: {exc}") from exc
 
 
-def _compiled(codebook: dict[str, Any]) -> list[tuple[str, str, str, re.Pattern[str]]]:
-    """(dimension, code id, type, regex) in codebook order."""
-    return [
-        (dim, code["id"], str(code.get("type", "")), _code_regex(code))
-        for dim, spec in codebook["dimensions"].items()
-        for code in spec.get("codes", [])
-    ]
+def _coded_dimensions(codebook: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(dimension, spec) of the codebook's dimensions, then the gate cues as dimension ``measure``."""
+    return [*codebook["dimensions"].items(), (GATE_DIMENSION, {"codes": codebook.get("gate") or []})]
 
 
 # code_units used to run one regex per code over every unit (~30 passes over the text). Now the terms of
@@ -115,10 +134,10 @@ def _signature(codebook: dict[str, Any]) -> _Signature:
             dim,
             code["id"],
             str(code.get("type", "")),
-            tuple(str(t) for t in code.get("terms") or []),
+            tuple(_all_terms(code)),
             tuple(f"{p}" for p in code.get("patterns") or []),
         )
-        for dim, spec in codebook["dimensions"].items()
+        for dim, spec in _coded_dimensions(codebook)
         for code in spec.get("codes", [])
     )
 
@@ -209,8 +228,10 @@ def code_units(units: pd.DataFrame, codebook: dict[str, Any] | None = None) -> p
         >>> units = pd.DataFrame(
         ...     {"doc_id": ["d"], "unit_id": ["d-1"], "start": [10], "text": ["发放扶贫小额信贷"]}
         ... )
-        >>> code_units(units)[["code", "evidence", "start", "end"]].values.tolist()
-        [['environmental.finance_credit', '信贷', 16, 18], ['target.finance', '信贷', 16, 18]]
+        >>> code_units(units)[["dimension", "code", "evidence", "start", "end"]].values.tolist()
+        ... # doctest: +NORMALIZE_WHITESPACE
+        [['instrument', 'environmental.finance_credit', '小额信贷', 14, 18],
+         ['target_area', 'target.finance', '小额信贷', 14, 18], ['measure', 'measure.prescribes', '发放', 10, 12]]
     """
     plan = _plan(_signature(codebook)) if codebook is not None else _default_plan(file_state(_default_path()))
     codes = plan.codes
@@ -226,29 +247,246 @@ def code_units(units: pd.DataFrame, codebook: dict[str, Any] | None = None) -> p
     return frame_from_rows(rows, CODE_COLUMNS, {"start": "int64", "end": "int64"})
 
 
-def primary_codes(codes: pd.DataFrame, codebook: dict[str, Any] | None = None) -> pd.DataFrame:
-    """The primary code per unit and dimension: most evidence matches, ties broken by codebook order.
+# How specific a piece of evidence is (its weight): a term listed under ``generic`` (标准, 服务, 平台, 帮扶 …)
+# 0.25; a ``predicate`` (补贴, 考核, 验收, 选派 … : what the unit does) 1.5; any other term by its length, as a
+# longer term names a tool more precisely: 1 char 0.5, 2 chars 1.0, 3 chars 1.5, 4 or more 2.0; a pattern 1.0.
+GENERIC_WEIGHT, PREDICATE_WEIGHT, PATTERN_WEIGHT = 0.25, 1.5, 1.0
+MIN_SCORE = 1.0  # a code needs at least this much evidence to be chosen
+FURNITURE_WEIGHT = 3.0  # one cue of a title / addressee / issuing note outweighs three cues of a measure
+CONTEXT_SHARE = 0.5  # the instrument evidence counts half towards "this unit states a measure"
 
-    Returns ``doc_id, unit_id, dimension, code, type, n`` (n = matches of the primary code).
+
+def term_weight(code: dict[str, Any], evidence: str) -> float:
+    """The weight of one piece of evidence of ``code`` (see the comment above :data:`GENERIC_WEIGHT`).
 
     Example:
-        >>> codes = pd.DataFrame({"doc_id": ["d"] * 3, "unit_id": ["u"] * 3, "dimension": ["instrument"] * 3,
-        ...     "code": ["demand.pilots", "supply.funds", "demand.pilots"],
-        ...     "type": ["demand", "supply", "demand"]})
-        >>> primary_codes(codes).code.tolist()
-        ['demand.pilots']
+        >>> code = {"id": "x", "terms": ["助学金"], "generic": ["标准"], "predicates": ["补贴"]}
+        >>> [term_weight(code, e) for e in ["助学金", "标准", "补贴", "59亿元"]]
+        [1.5, 0.25, 1.5, 1.0]
     """
-    columns = ["doc_id", "unit_id", "dimension", "code", "type", "n"]
-    if codes.empty:
-        return pd.DataFrame(columns=columns)
-    order = {cid: rank for rank, (_, cid, _, _) in enumerate(_compiled(codebook or load_codebook()))}
-    counts = (
-        codes.groupby(["doc_id", "unit_id", "dimension", "code", "type"]).size().rename("n").reset_index()
+    if evidence in {str(t) for t in code.get("generic") or []}:
+        return GENERIC_WEIGHT
+    if evidence in {str(t) for t in code.get("predicates") or []}:
+        return PREDICATE_WEIGHT
+    if evidence in {str(t) for t in code.get("terms") or []}:
+        return min(2.0, 0.5 * len(evidence))
+    return PATTERN_WEIGHT
+
+
+def _weight_table(book: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """code id -> code spec (dimensions and gate) and instrument code id -> type."""
+    specs = {code["id"]: code for _, spec in _coded_dimensions(book) for code in spec.get("codes", [])}
+    instruments = book["dimensions"].get("instrument", {}).get("codes", [])
+    types = {code["id"]: str(code.get("type", "")) for code in instruments}
+    return specs, types
+
+
+def _without_nested(spans: list[tuple[int, int, str, str, float]]) -> list[tuple[int, int, str, str, float]]:
+    """Drop evidence lying inside a longer piece of evidence of another code (大病保险 hides its 保险)."""
+    kept = []
+    for span in spans:
+        start, end, code = span[0], span[1], span[2]
+        inside = any(
+            o_start <= start and end <= o_end and (o_end - o_start) > (end - start) and o_code != code
+            for o_start, o_end, o_code, _, _ in spans
+        )
+        if not inside:
+            kept.append(span)
+    return kept
+
+
+def _ranked(spans: list[tuple[int, int, str, str, float]]) -> list[tuple[str, float, float, int]]:
+    """Codes ranked by the stated rule: total weight, then the strongest single evidence, then the earliest
+    evidence in the unit (the measure stated first), then the code id (two codes backed by the very same span)."""
+    totals: dict[str, list[float]] = {}
+    for start, _end, code, _term, weight in spans:
+        entry = totals.setdefault(code, [0.0, 0.0, float(start)])
+        entry[0] += weight
+        entry[1] = max(entry[1], weight)
+        entry[2] = min(entry[2], float(start))
+    ranked = sorted(totals.items(), key=lambda item: (-round(item[1][0], 6), -item[1][1], item[1][2], item[0]))
+    return [(code, total, strongest, int(first)) for code, (total, strongest, first) in ranked]
+
+
+def _gate(cues: dict[str, float], best_instrument: float) -> float:
+    """How strongly a unit states a measure (> 0: it does): cues of prescription and half the instrument
+    evidence (at most 3), minus cues of description / exhortation, minus furniture cues x FURNITURE_WEIGHT."""
+    return (
+        cues.get("measure.prescribes", 0.0)
+        + CONTEXT_SHARE * min(best_instrument, 3.0)
+        - cues.get("measure.describes", 0.0)
+        - cues.get("measure.exhorts", 0.0)
+        - FURNITURE_WEIGHT * cues.get("measure.furniture", 0.0)
     )
-    counts["rank"] = counts.code.map(order).fillna(len(order))
-    counts = counts.sort_values(["n", "rank"], ascending=[False, True], kind="stable")
-    best = counts.drop_duplicates(["doc_id", "unit_id", "dimension"])
-    return best[columns].sort_values(["doc_id", "unit_id", "dimension"]).reset_index(drop=True)
+
+
+def _squash(value: float) -> float:
+    """A margin as a number between 0 and 1 (logistic)."""
+    return 1.0 / (1.0 + math.exp(-value))
+
+
+def rule_decisions(codes: pd.DataFrame, codebook: dict[str, Any] | None = None) -> pd.DataFrame:
+    """The rule coder's decision per unit and dimension, from the evidence table of :func:`code_units`.
+
+    Steps, in order: (1) evidence lying inside a longer piece of evidence of another code is dropped;
+    (2) each code's evidence is weighed by :func:`term_weight`; (3) the gate (:func:`_gate`) decides whether
+    the unit states a measure — if not, every dimension is ``none``; (4) per dimension the codes are ranked
+    by the stated rule of :func:`_ranked` (never by their order in the file); a code needs ``MIN_SCORE``.
+    ``instrument_type`` is the type of the primary instrument. ``confidence`` is the gate's probability times
+    the primary's share of primary + runner-up weight (for ``none``: one minus the gate's probability).
+
+    Columns: see :data:`PRIMARY_COLUMNS`; ``evidence`` lists ``term@start-end`` of the primary code.
+
+    Example:
+        >>> units = pd.DataFrame({"doc_id": ["d", "d"], "unit_id": ["d-1", "d-2"], "start": [0, 20],
+        ...     "text": ["对建档立卡贫困学生给予助学金补助。", "脱贫攻坚取得显著成效。"]})
+        >>> table = rule_decisions(code_units(units))
+        >>> table[["unit_id", "dimension", "code", "runner_up"]].values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+        [['d-1', 'instrument', 'supply.funds', 'none'],
+         ['d-1', 'instrument_type', 'supply', 'none'], ['d-1', 'target_area', 'target.education', 'none'],
+         ['d-2', 'instrument', 'none', 'none'], ['d-2', 'instrument_type', 'none', 'none'],
+         ['d-2', 'target_area', 'none', 'none']]
+    """
+    book = codebook or load_codebook()
+    specs, types = _weight_table(book)
+    evidence: dict[tuple[str, str], dict[str, list]] = {}
+    for doc_id, unit_id, dim, code, term, start, end in zip(
+        codes.doc_id.tolist(), codes.unit_id.tolist(), codes.dimension.tolist(), codes.code.tolist(),
+        codes.evidence.tolist(), codes.start.tolist(), codes.end.tolist()
+    ):
+        spec = specs.get(code)
+        if spec is None:
+            continue
+        weight = term_weight(spec, str(term))
+        evidence.setdefault((doc_id, unit_id), {}).setdefault(dim, []).append(
+            (int(start), int(end), code, str(term), weight)
+        )
+    rows = []
+    for (doc_id, unit_id), dims in evidence.items():
+        cues: dict[str, float] = {}
+        for _s, _e, code, _t, _w in dims.get(GATE_DIMENSION, []):
+            cues[code] = cues.get(code, 0.0) + 1.0  # every cue counts once
+        ranked = {dim: _ranked(_without_nested(dims.get(dim, []))) for dim in ("instrument", "target_area")}
+        best = ranked["instrument"][0][1] if ranked["instrument"] else 0.0
+        margin = _gate(cues, best)
+        states_measure = margin > 0 and best >= MIN_SCORE
+        probability = _squash(margin)
+        for dim in ("instrument", "target_area"):
+            choices = [r for r in ranked[dim] if r[1] >= MIN_SCORE] if states_measure else []
+            if not choices:
+                rows.append((doc_id, unit_id, dim, NO_CODE, ranked[dim][0][0] if ranked[dim] and states_measure
+                             else NO_CODE, round(1.0 - probability if not states_measure else 0.5, 3), "rules",
+                             "", 0.0, ""))
+                continue
+            first = choices[0]
+            second = choices[1] if len(choices) > 1 else None
+            share = first[1] / (first[1] + (second[1] if second else 0.0))
+            spans = sorted((s, e, t) for s, e, c, t, _w in dims.get(dim, []) if c == first[0])
+            rows.append((doc_id, unit_id, dim, first[0], second[0] if second else NO_CODE,
+                         round(probability * share, 3), "rules", types.get(first[0], ""), round(first[1], 3),
+                         "; ".join(f"{t}@{s}-{e}" for s, e, t in spans)))
+    table = pd.DataFrame(rows, columns=PRIMARY_COLUMNS)
+    return add_instrument_type(table, types)
+
+
+def add_instrument_type(table: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
+    """Add the ``instrument_type`` rows (the type of each unit's primary instrument) and sort the table.
+
+    The runner-up type is the type of the runner-up instrument when it differs, else ``none``.
+    """
+    inst = table[table.dimension == "instrument"]
+    kinds = inst.assign(
+        dimension="instrument_type",
+        code=inst.code.map(types).fillna(NO_CODE).replace("", NO_CODE),
+        runner_up=inst.runner_up.map(types).fillna(NO_CODE).replace("", NO_CODE),
+        type="",
+    )
+    kinds["runner_up"] = kinds.runner_up.where(kinds.runner_up != kinds.code, NO_CODE)
+    order = {dim: rank for rank, dim in enumerate(PRIMARY_DIMENSIONS)}
+    table = pd.concat([table, kinds], ignore_index=True)
+    table["_order"] = table.dimension.map(order)
+    table = table.sort_values(["doc_id", "unit_id", "_order"], kind="stable").drop(columns="_order")
+    return table[PRIMARY_COLUMNS].reset_index(drop=True)
+
+
+def primary_codes(
+    codes: pd.DataFrame,
+    codebook: dict[str, Any] | None = None,
+    *,
+    units: pd.DataFrame | None = None,
+    method: str | None = None,
+) -> pd.DataFrame:
+    """One primary code per unit and dimension (``instrument``, ``instrument_type``, ``target_area``).
+
+    ``codes`` is the evidence table of :func:`code_units`. Columns: ``doc_id, unit_id, dimension, code,
+    runner_up, confidence, method`` and ``type`` (of an instrument), ``score``, ``evidence`` (``term@start-end``
+    of the primary code). ``code`` is ``none`` where the unit states no instrument or target.
+
+    ``method``: ``"rules"`` (the codebook rules, :func:`rule_decisions`), ``"model"`` (the supervised model of
+    :mod:`fupin_research.coding_model` on the codebook evidence, trained on the blind hand codes) or
+    ``"model_text"`` (the same plus character n-grams of the unit text; needs ``units``). The default is the
+    method that won the grouped cross-validation: :data:`DEFAULT_METHOD` when ``units`` (with ``text``) are
+    given, else :data:`DEFAULT_METHOD_WITHOUT_TEXT`. A unit without any evidence has no row unless ``units``
+    are given (then its rows are decided too, ``none`` for the rules).
+
+    Example:
+        >>> units = pd.DataFrame({"doc_id": ["d"], "unit_id": ["d-1"], "start": [0],
+        ...     "text": ["对贫困户发放扶贫小额信贷，给予贴息。"]})
+        >>> primary_codes(code_units(units), method="rules")[["dimension", "code"]].values.tolist()
+        ... # doctest: +NORMALIZE_WHITESPACE
+        [['instrument', 'environmental.finance_credit'], ['instrument_type', 'environmental'],
+         ['target_area', 'target.finance']]
+    """
+    has_text = units is not None and "text" in units.columns
+    chosen = method or (DEFAULT_METHOD if has_text else DEFAULT_METHOD_WITHOUT_TEXT)
+    if chosen not in METHODS:
+        raise InputError(f"primary_codes: method must be one of {METHODS}, not {chosen!r}")
+    book = codebook or load_codebook()
+    if chosen == "model_text" and not has_text:
+        raise InputError("primary_codes: method='model_text' reads the unit text; pass units= with a text column")
+    if chosen != "rules":
+        from fupin_research.coding_model import model_decisions  # the model needs scikit-learn
+
+        return model_decisions(units, codes, codebook, text=chosen == "model_text")
+    table = rule_decisions(codes, book)
+    if units is not None:
+        table = with_every_unit(table, units)
+    return table
+
+
+def with_every_unit(table: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """Add ``none`` rows for the units of ``units`` that ``table`` (primary codes) does not mention."""
+    keys = units[["doc_id", "unit_id"]].drop_duplicates()
+    seen = table[["doc_id", "unit_id"]].drop_duplicates().assign(_seen=True)
+    missing = keys.merge(seen, on=["doc_id", "unit_id"], how="left")
+    missing = missing[missing._seen.isna()][["doc_id", "unit_id"]]
+    if missing.empty:
+        return table
+    extra = pd.DataFrame(
+        [(d, u, dim, NO_CODE, NO_CODE, 1.0, table.method.iloc[0] if len(table) else "rules", "", 0.0, "")
+         for d, u in zip(missing.doc_id, missing.unit_id) for dim in PRIMARY_DIMENSIONS],
+        columns=PRIMARY_COLUMNS,
+    )
+    order = {dim: rank for rank, dim in enumerate(PRIMARY_DIMENSIONS)}
+    both = pd.concat([table, extra], ignore_index=True)
+    both["_order"] = both.dimension.map(order)
+    both = both.sort_values(["doc_id", "unit_id", "_order"], kind="stable").drop(columns="_order")
+    return both.reset_index(drop=True)
+
+
+def chosen_codes(codes: pd.DataFrame, codebook: dict[str, Any] | None = None, *,
+                 method: str | None = None) -> pd.DataFrame:
+    """The primary codes that are a code (not ``none``) in ``instrument`` and ``target_area`` (for counting),
+    decided by ``method`` (default: as :func:`primary_codes` from the evidence table alone).
+
+    Example:
+        >>> codes = pd.DataFrame({"doc_id": ["d"], "unit_id": ["u"], "dimension": ["instrument"],
+        ...     "code": ["supply.funds"], "type": ["supply"], "evidence": ["助学金"], "start": [0], "end": [3]})
+        >>> chosen_codes(codes)[["dimension", "code", "type"]].values.tolist()
+        [['instrument', 'supply.funds', 'supply']]
+    """
+    prim = primary_codes(codes, codebook, method=method)
+    return prim[prim.dimension.isin(["instrument", "target_area"]) & (prim.code != NO_CODE)].reset_index(drop=True)
 
 
 def load_hand_codes(path: str | Path | None = None) -> pd.DataFrame:
@@ -264,6 +502,78 @@ def load_hand_codes(path: str | Path | None = None) -> pd.DataFrame:
     if missing:
         raise ValueError(f"hand codes: missing columns {sorted(missing)}")
     return frame[HAND_COLUMNS]
+
+
+CODING_FOLDER = "instrument_coding"  # data/instrument_coding: documents, units, blind codes, manifest
+REPORT_FAMILY, SEED_FAMILY = "government_work_report", "seed"
+
+
+def load_coding_sample(folder: str | Path | None = None) -> pd.DataFrame:
+    """The units of the blind-coding sample (``data/instrument_coding/units.csv``) with their document family.
+
+    Columns: ``doc_id, unit_id`` (the sample's ``unit_key``), ``start, end, text, family`` (from the manifest
+    for collected documents, ``government_work_report`` or ``seed`` otherwise). Offsets point into the clean
+    text of the document (:func:`fupin_research.corpus.read_document`).
+
+    Example:
+        >>> sample = load_coding_sample()
+        >>> len(sample) >= 300, sample.doc_id.nunique() >= 20
+        (True, True)
+    """
+    base = Path(folder) if folder else data_dir() / CODING_FOLDER
+    path = base / "units.csv"
+    if not path.exists():
+        raise InputError(f"{path}: the coding sample is missing")
+    units = pd.read_csv(path, dtype={"unit_key": str, "doc_id": str, "text": str}, keep_default_na=False)
+    manifest = pd.read_csv(base / "manifest.csv", dtype=str, keep_default_na=False)
+    family = dict(zip(manifest.doc_id, manifest.family))
+    units["family"] = [
+        family.get(d, REPORT_FAMILY if d.endswith("政府工作报告") else SEED_FAMILY) for d in units.doc_id
+    ]
+    units = units.drop(columns=["unit_id"]).rename(columns={"unit_key": "unit_id"})
+    return units[["doc_id", "unit_id", "start", "end", "text", "family"]]
+
+
+def load_blind_codes(coder: str = "A", folder: str | Path | None = None) -> pd.DataFrame:
+    """One blind coder's codes (``data/instrument_coding/codes_<coder>.csv``) as a long hand-code table.
+
+    Where the coder's work came in parts (``codes_A1.csv``, ``codes_A2.csv``: one file per half of the units),
+    the parts are read together. The coder's file has ``unit_key, instrument, target_area, note``; the result
+    has the columns of :func:`load_hand_codes` (``doc_id, unit_id, dimension, code, reason``), one row per unit
+    and dimension.
+    Raises :class:`~fupin_research.errors.InputError` naming the file for unknown codes or unknown units.
+
+    Example:
+        >>> hand = load_blind_codes("A")
+        >>> sorted(hand.dimension.unique())
+        ['instrument', 'target_area']
+    """
+    base = Path(folder) if folder else data_dir() / CODING_FOLDER
+    path = base / f"codes_{coder}.csv"
+    parts = [path] if path.exists() else sorted(base.glob(f"codes_{coder}[0-9].csv"))
+    if not parts:
+        raise InputError(f"{path}: no codes of coder {coder}")
+    wide = pd.concat([pd.read_csv(part, dtype=str, keep_default_na=False) for part in parts], ignore_index=True)
+    if wide.unit_key.duplicated().any():
+        raise InputError(f"{path}: a unit is coded twice: {sorted(wide[wide.unit_key.duplicated()].unit_key)[:5]}")
+    missing = {"unit_key", "instrument", "target_area"} - set(wide.columns)
+    if missing:
+        raise InputError(f"{path}: missing columns {sorted(missing)}")
+    sample = load_coding_sample(base)
+    doc_of = dict(zip(sample.unit_id, sample.doc_id))
+    unknown = sorted(set(wide.unit_key) - set(doc_of))
+    if unknown:
+        raise InputError(f"{path}: units not in the sample: {unknown[:5]}")
+    book = load_codebook()
+    valid = {c["id"] for spec in book["dimensions"].values() for c in spec.get("codes", [])} | {NO_CODE}
+    rows = []
+    for record in wide.to_dict("records"):
+        for dim in ("instrument", "target_area"):
+            code = record[dim].strip() or NO_CODE
+            if code not in valid:
+                raise InputError(f"{path}: unit {record['unit_key']}: unknown code {code!r} in {dim}")
+            rows.append((doc_of[record["unit_key"]], record["unit_key"], dim, code, record.get("note", "")))
+    return pd.DataFrame(rows, columns=HAND_COLUMNS)
 
 
 def cohen_kappa(first: list[str] | pd.Series, second: list[str] | pd.Series) -> float:
@@ -288,50 +598,146 @@ def cohen_kappa(first: list[str] | pd.Series, second: list[str] | pd.Series) -> 
     return (observed - expected) / (1.0 - expected)
 
 
-def agreement(hand: pd.DataFrame, auto: pd.DataFrame, codebook: dict[str, Any] | None = None) -> pd.DataFrame:
-    """Compare hand codes with the automatic primary codes, per dimension.
+AGREEMENT_COLUMNS = ["dimension", "code", "n", "hand_n", "machine_n", "percent_agreement", "kappa", "kappa_low",
+                     "kappa_high", "precision", "recall"]
+BOOTSTRAP_SEED, BOOTSTRAP_REPLICATES = 20261130, 1000
+ALL_CODES = "all"
 
-    ``hand`` is :func:`load_hand_codes` (``none`` = no code), ``auto`` the output of :func:`code_units`.
-    A hand-coded unit without automatic evidence in a dimension counts as auto ``none``. Besides the
-    codebook dimensions, a row ``instrument_type`` compares supply / environmental / demand.
-    Columns: ``dimension, n, percent_agreement, kappa``.
+
+def paired_labels(
+    hand: pd.DataFrame, machine: pd.DataFrame, codebook: dict[str, Any] | None = None, *,
+    method: str | None = None,
+) -> pd.DataFrame:
+    """Hand and machine (or second coder) label of every hand-coded unit and dimension, side by side.
+
+    ``hand``: long hand codes (``doc_id, unit_id, dimension, code``; ``none`` = no code); an ``instrument_type``
+    dimension is derived from ``instrument`` when missing. ``machine``: the evidence table of :func:`code_units`
+    (decided by :func:`primary_codes` with ``method``, by default the default method), a :func:`primary_codes`
+    table, or a second coder's long codes. A unit the machine does
+    not mention counts as ``none``. Columns: ``doc_id, unit_id, dimension, hand, machine``.
 
     Example:
-        >>> hand = pd.DataFrame({"doc_id": ["d", "d"], "unit_id": ["u1", "u2"],
-        ...     "dimension": ["target_area"] * 2, "code": ["target.finance", "none"], "reason": ["", ""]})
-        >>> auto = pd.DataFrame({"doc_id": ["d"], "unit_id": ["u1"], "dimension": ["target_area"],
-        ...     "code": ["target.finance"], "type": [""], "evidence": ["贷款"], "start": [0], "end": [2]})
-        >>> agreement(hand, auto).values.tolist()
-        [['target_area', 2, 100.0, 1.0]]
+        >>> hand = pd.DataFrame({"doc_id": ["d"], "unit_id": ["u"], "dimension": ["instrument"],
+        ...     "code": ["supply.funds"]})
+        >>> paired_labels(hand, hand)[["dimension", "hand", "machine"]].values.tolist()
+        [['instrument', 'supply.funds', 'supply.funds'], ['instrument_type', 'supply', 'supply']]
     """
     book = codebook or load_codebook()
-    prim = primary_codes(auto, book)
-    merged = hand.merge(
-        prim[["doc_id", "unit_id", "dimension", "code"]].rename(columns={"code": "auto"}),
-        on=["doc_id", "unit_id", "dimension"],
-        how="left",
+    _, types = _weight_table(book)
+    if {"evidence", "start"} <= set(machine.columns) and "runner_up" not in machine.columns:
+        machine = primary_codes(machine, book, method=method)
+    left = _with_types(hand[["doc_id", "unit_id", "dimension", "code"]], types)
+    right = _with_types(machine[["doc_id", "unit_id", "dimension", "code"]], types)
+    merged = left.rename(columns={"code": "hand"}).merge(
+        right.rename(columns={"code": "machine"}), on=["doc_id", "unit_id", "dimension"], how="left"
     )
-    merged["auto"] = merged["auto"].fillna(NO_CODE)
-    types = {
-        code["id"]: code.get("type", "")
-        for spec in book["dimensions"].values()
-        for code in spec.get("codes", [])
-    }
-    instruments = merged[merged.dimension == "instrument"]
-    pairs = [(dim, part.code, part.auto) for dim, part in merged.groupby("dimension", sort=True)]
-    if not instruments.empty:
-        pairs.append(
-            (
-                "instrument_type",
-                instruments.code.map(types).fillna(NO_CODE),
-                instruments.auto.map(types).fillna(NO_CODE),
-            )
-        )
-    rows = [
-        (dim, len(h), round(100.0 * float((h.values == a.values).mean()), 1), round(cohen_kappa(h, a), 3))
-        for dim, h, a in pairs
-    ]
-    return pd.DataFrame(rows, columns=["dimension", "n", "percent_agreement", "kappa"])
+    merged["machine"] = merged["machine"].fillna(NO_CODE)
+    order = {dim: rank for rank, dim in enumerate(PRIMARY_DIMENSIONS)}
+    merged["_order"] = merged.dimension.map(order).fillna(len(order))
+    merged = merged.sort_values(["_order", "doc_id", "unit_id"], kind="stable").drop(columns="_order")
+    return merged.reset_index(drop=True)
+
+
+def _with_types(labels: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
+    """Add ``instrument_type`` rows derived from ``instrument`` where a table has none."""
+    if (labels.dimension == "instrument_type").any():
+        return labels
+    inst = labels[labels.dimension == "instrument"]
+    derived = inst.assign(dimension="instrument_type", code=inst.code.map(types).fillna(NO_CODE).replace("", NO_CODE))
+    return pd.concat([labels, derived], ignore_index=True)
+
+
+def _kappa_arrays(first: np.ndarray, second: np.ndarray, classes: int) -> np.ndarray:
+    """Cohen's kappa of each row pair of two integer label matrices (replicates x items)."""
+    items = first.shape[1]
+    observed = (first == second).mean(axis=1)
+    expected = np.zeros(first.shape[0])
+    for label in range(classes):
+        expected += (first == label).sum(axis=1) * (second == label).sum(axis=1) / items**2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kappa = np.where(expected >= 1.0, 1.0, (observed - expected) / (1.0 - expected))
+    return kappa
+
+
+def agreement(
+    hand: pd.DataFrame,
+    machine: pd.DataFrame,
+    codebook: dict[str, Any] | None = None,
+    *,
+    replicates: int = BOOTSTRAP_REPLICATES,
+    seed: int = BOOTSTRAP_SEED,
+    method: str | None = None,
+) -> pd.DataFrame:
+    """Agreement of hand codes with the machine (or a second coder): Cohen's kappa with a 95% interval and n.
+
+    One row per dimension (``code`` = ``all``: the kappa over all codes) and one per code seen by either side
+    (``code`` = the id: that code against all others, a 2 x 2 kappa, with the machine's ``precision`` and
+    ``recall`` for it; the row ``none`` gives the precision and recall of "states no measure"). The interval is
+    the 2.5th-97.5th percentile of a bootstrap over units (``replicates`` resamples, fixed ``seed``, so the
+    numbers are reproducible). Columns: see :data:`AGREEMENT_COLUMNS`. Inputs (and ``method``, used when
+    ``machine`` is an evidence table) as in :func:`paired_labels`.
+
+    Example:
+        >>> hand = pd.DataFrame({"doc_id": ["d"] * 4, "unit_id": list("abcd"), "dimension": ["target_area"] * 4,
+        ...     "code": ["target.finance", "none", "target.finance", "target.health"]})
+        >>> machine = hand.assign(code=["target.finance", "none", "none", "target.health"])
+        >>> row = agreement(hand, machine).iloc[0]
+        >>> row.dimension, row.code, int(row.n), float(row.percent_agreement), round(float(row.kappa), 3)
+        ('target_area', 'all', 4, 75.0, 0.636)
+    """
+    pairs = paired_labels(hand, machine, codebook, method=method)
+    rng = np.random.default_rng(seed)
+    rows = []
+    for dim in [d for d in PRIMARY_DIMENSIONS if d in set(pairs.dimension)]:
+        part = pairs[pairs.dimension == dim]
+        labels = sorted(set(part.hand) | set(part.machine))
+        index = {label: i for i, label in enumerate(labels)}
+        h = part.hand.map(index).to_numpy()
+        m = part.machine.map(index).to_numpy()
+        n = len(part)
+        draws = rng.integers(0, n, size=(replicates, n)) if n else np.zeros((replicates, 0), dtype=int)
+
+        kappa, low, high = _kappa_interval(h, m, len(labels), draws)
+        rows.append((dim, ALL_CODES, n, n, n, 100.0 * float((h == m).mean()) if n else float("nan"),
+                     kappa, low, high, float("nan"), float("nan")))
+        for label in _label_order(labels, codebook):
+            code = index[label]
+            hb, mb = (h == code).astype(int), (m == code).astype(int)
+            kappa, low, high = _kappa_interval(hb, mb, 2, draws)
+            both = int(((hb == 1) & (mb == 1)).sum())
+            precision = both / mb.sum() if mb.sum() else float("nan")
+            recall = both / hb.sum() if hb.sum() else float("nan")
+            rows.append((dim, label, n, int(hb.sum()), int(mb.sum()), 100.0 * float((hb == mb).mean()),
+                         kappa, low, high, precision, recall))
+    table = pd.DataFrame(rows, columns=AGREEMENT_COLUMNS)
+    for column in ["percent_agreement"]:
+        table[column] = table[column].round(1)
+    for column in ["kappa", "kappa_low", "kappa_high", "precision", "recall"]:
+        table[column] = table[column].astype(float).round(3)
+    return table
+
+
+def _kappa_interval(first: np.ndarray, second: np.ndarray, classes: int,
+                    draws: np.ndarray) -> tuple[float, float, float]:
+    """Kappa of two label vectors and the 2.5th / 97.5th percentiles over the bootstrap resamples ``draws``."""
+    if not len(first):
+        return float("nan"), float("nan"), float("nan")
+    point = float(_kappa_arrays(first[None, :], second[None, :], classes)[0])
+    boot = _kappa_arrays(first[draws], second[draws], classes)
+    boot = boot[~np.isnan(boot)]
+    if not len(boot):
+        return point, float("nan"), float("nan")
+    low, high = np.percentile(boot, [2.5, 97.5])
+    return point, float(low), float(high)
+
+
+def _label_order(labels: list[str], codebook: dict[str, Any] | None) -> list[str]:
+    """Labels in codebook order (types, then codes), ``none`` last; unknown labels after, by name."""
+    book = codebook or load_codebook()
+    known = [t for spec in book["dimensions"].values() for t in (spec.get("types") or {})]
+    known += [c["id"] for spec in book["dimensions"].values() for c in spec.get("codes", [])]
+    rank = {label: i for i, label in enumerate([*known, NO_CODE])}
+    return sorted(labels, key=lambda label: (rank.get(label, len(rank)), label))
 
 
 def crosstab_codes(
@@ -356,7 +762,7 @@ def crosstab_codes(
     if by not in {"code", "type"}:
         raise ValueError("crosstab_codes: by must be 'code' or 'type'")
     if primary:
-        codes = primary_codes(codes, codebook)
+        codes = chosen_codes(codes, codebook)
     keys = ["doc_id", "unit_id"]
     inst = codes[codes.dimension == "instrument"][[*keys, by]].drop_duplicates()
     area = codes[codes.dimension == "target_area"][[*keys, "code"]].drop_duplicates()

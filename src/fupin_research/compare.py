@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from fupin_research.build import units_with_province
-from fupin_research.coding import NO_CODE, load_codebook, primary_codes
+from fupin_research.coding import NO_CODE, chosen_codes, load_codebook
 
 TYPE_ORDER = ["supply", "environmental", "demand"]
 SECTION_SEPARATOR = " > "
@@ -124,15 +124,16 @@ def coding_table(
 
     Example:
         >>> units = pd.DataFrame({"doc_id": ["d", "d"], "unit_id": ["d-1", "d-2"], "province": ["", ""],
-        ...     "heading": ["一、贷款", "二、其他"], "start": [0, 6], "text": ["发放扶贫贷款。", "其他。"]})
+        ...     "heading": ["一、贷款", "二、其他"], "start": [0, 30],
+        ...     "text": ["对建档立卡贫困户发放扶贫小额信贷，给予财政贴息支持。", "脱贫攻坚取得显著成效。"]})
         >>> from fupin_research.coding import code_units
         >>> table = coding_table(units, code_units(units))
         >>> table[["unit_id", "instrument", "target_area", "target_evidence"]].values.tolist()
-        [['d-1', 'environmental.finance_credit', 'target.finance', '贷款'], ['d-2', 'none', 'none', '']]
+        [['d-1', 'environmental.finance_credit', 'target.finance', '小额信贷、贴息'], ['d-2', 'none', 'none', '']]
     """
     book = codebook or load_codebook()
     labels = code_labels(book)
-    prim = primary_codes(codes, book)
+    prim = chosen_codes(codes, book)
     keys = ["doc_id", "unit_id"]
     table = units[[*keys, "province", "heading", "text"]].copy()
     table["chars"] = table.pop("text").str.len()
@@ -174,7 +175,8 @@ def instrument_distribution(codes: pd.DataFrame, codebook: dict[str, Any] | None
     Example:
         >>> codes = pd.DataFrame({"doc_id": ["d"] * 3, "unit_id": ["u1", "u1", "u2"],
         ...     "dimension": ["instrument"] * 3, "code": ["supply.funds", "demand.pilots", "supply.funds"],
-        ...     "type": ["supply", "demand", "supply"]})
+        ...     "type": ["supply", "demand", "supply"], "evidence": ["助学金", "试点", "助学金"],
+        ...     "start": [0, 3, 9], "end": [3, 5, 12]})
         >>> dist = instrument_distribution(codes, by="type")
         >>> dist[["code", "matches", "units", "primary_units", "primary_share"]].values.tolist()
         [['supply', 2, 2, 2, 100.0], ['environmental', 0, 0, 0, 0.0], ['demand', 1, 1, 0, 0.0]]
@@ -186,7 +188,8 @@ def instrument_distribution(codes: pd.DataFrame, codebook: dict[str, Any] | None
     en = code_labels(book, "en")
     zh = code_labels(book, "zh")
     inst = codes[codes.dimension == "instrument"]
-    prim = primary_codes(inst, book) if not inst.empty else inst.assign(n=0)
+    prim = chosen_codes(codes, book)
+    prim = prim[prim.dimension == "instrument"]
     if by == "code":
         rows = [(c["id"], c["type"]) for c in spec["codes"]]
     else:
@@ -219,7 +222,8 @@ def document_profiles(codes: pd.DataFrame, codebook: dict[str, Any] | None = Non
     Example:
         >>> codes = pd.DataFrame({"doc_id": ["a", "a", "b"], "unit_id": ["u1", "u2", "u1"],
         ...     "dimension": ["instrument"] * 3, "code": ["supply.funds", "demand.pilots", "supply.funds"],
-        ...     "type": ["supply", "demand", "supply"]})
+        ...     "type": ["supply", "demand", "supply"], "evidence": ["助学金", "示范区", "助学金"],
+        ...     "start": [0, 9, 0], "end": [3, 12, 3]})
         >>> document_profiles(codes).values.tolist()
         [[50.0, 0.0, 50.0, 2.0], [100.0, 0.0, 0.0, 1.0]]
     """
@@ -227,7 +231,8 @@ def document_profiles(codes: pd.DataFrame, codebook: dict[str, Any] | None = Non
     types = list(book["dimensions"]["instrument"].get("types", {})) or TYPE_ORDER
     inst = codes[codes.dimension == "instrument"]
     if primary and not inst.empty:
-        inst = primary_codes(inst, book)
+        inst = chosen_codes(codes, book)
+        inst = inst[inst.dimension == "instrument"]
     counts = pd.crosstab(inst.doc_id, inst.type).reindex(columns=types, fill_value=0).sort_index()
     n = counts.sum(axis=1)
     shares = (100.0 * counts.div(n.where(n > 0, 1), axis=0)).round(1)
@@ -305,7 +310,8 @@ def province_theme_matrix(
             raise ValueError(f"province_theme_matrix: unknown dimension {by!r}")
         chosen = codes[codes.dimension == by]
         if primary and not chosen.empty:
-            chosen = primary_codes(chosen, book)
+            chosen = chosen_codes(codes, book)
+            chosen = chosen[chosen.dimension == by]
         found = chosen[[*keys, "code"]].drop_duplicates()
         pairs = placed[[*keys, rows]].merge(found, on=keys).rename(columns={rows: "row", "code": "theme"})
         columns = _code_order(book, by)

@@ -26,6 +26,7 @@ INT_COLUMNS = frozenset({
     "length", "level", "ext_start", "ext_end", "count", "multiplier",
 })
 BOOL_COLUMNS = frozenset({"is_stopword", "known", "quoted", "per_unit", "suspect"})
+FLOAT_COLUMNS = frozenset({"confidence", "score"})  # primary_codes (coding.primary_codes)
 LIST_COLUMNS = frozenset({"numerals"})
 # A row group is written when either limit is reached, so tables of long texts (documents, units, sentences)
 # do not gather in memory: both depend only on the rows, never on timing, so equal inputs give equal files.
@@ -41,6 +42,8 @@ def _arrow_type(name: str, series: pd.Series) -> pa.DataType:
         return pa.bool_()
     if name in LIST_COLUMNS:
         return pa.list_(pa.int64())
+    if name in FLOAT_COLUMNS:
+        return pa.float64()
     kind = getattr(series.dtype, "kind", "O")  # numpy's kind letter; extension dtypes have one too
     if kind == "b":
         return pa.bool_()
