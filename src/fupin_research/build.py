@@ -40,6 +40,7 @@ from fupin_research.extract.quantities import extract_quantities
 from fupin_research.extract.time_expressions import extract_time_expressions
 from fupin_research.io import decode_bytes
 from fupin_research.paths import data_dir
+from fupin_research.provenance import write_provenance
 from fupin_research.segment import (
     TOKEN_COLUMNS,
     get_tokenizer,
@@ -516,6 +517,8 @@ def build_corpus(
             writers["skipped"].append(pd.DataFrame([frame_row], columns=SKIPPED_COLUMNS))
         for writer in writers.values():
             writer.close()
+        # versions, data-file hashes and settings the tables depend on (not --jobs or the cache: they change nothing)
+        write_provenance(staging, {"segmenter": settings.segmenter}, files)
         _replace_tables(staging, out_dir)
         summary.tables = sorted(writers)
     finally:

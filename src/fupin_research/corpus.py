@@ -23,7 +23,7 @@ MANIFEST_NAME = "manifest.csv"
 DOCUMENT_FIELDS = ["file", "encoding", "script", "variant", "opencc_config", "raw_chars", "chars", "chrome_lines",
                    "text"]
 # Files in a corpus folder that are not documents.
-_NOT_DOCUMENTS = {MANIFEST_NAME, "readme.md", "readme.txt", "license", "license.txt"}
+_NOT_DOCUMENTS = {MANIFEST_NAME, "readme.md", "readme.txt", "datasheet.md", "license", "license.txt"}
 
 
 @dataclass(frozen=True)
