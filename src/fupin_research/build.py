@@ -46,6 +46,7 @@ from fupin_research.extract.formulas import extract_formulas
 from fupin_research.extract.quantities import extract_quantities
 from fupin_research.extract.time_expressions import extract_time_expressions
 from fupin_research.paths import data_dir
+from fupin_research.provenance import write_provenance
 from fupin_research.readers import read_bytes
 from fupin_research.segment import (
     TOKEN_COLUMNS,
@@ -551,6 +552,8 @@ def build_corpus(
             writers["skipped"].append(pd.DataFrame([frame_row], columns=SKIPPED_COLUMNS))
         for writer in writers.values():
             writer.close()
+        # versions, data-file hashes and settings the tables depend on (not --jobs or the cache: they change nothing)
+        write_provenance(staging, {"segmenter": settings.segmenter}, files)
         _replace_tables(staging, out_dir)
         summary.tables = sorted(writers)
     finally:

@@ -24,7 +24,7 @@ DOCUMENT_FIELDS = ["file", "format", "encoding", "script", "variant", "opencc_co
 # Metadata a document without a manifest row gets from its file (see readers.infer_metadata), in this order.
 INFERRED_FIELDS = ["title", "date", "date_kind", "province", "issuer", "doc_number", "metadata_sources"]
 # Files in a corpus folder that are not documents.
-_NOT_DOCUMENTS = {MANIFEST_NAME, "readme.md", "readme.txt", "license", "license.txt"}
+_NOT_DOCUMENTS = {MANIFEST_NAME, "readme.md", "readme.txt", "datasheet.md", "license", "license.txt"}
 
 
 @dataclass(frozen=True)

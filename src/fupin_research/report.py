@@ -1,9 +1,10 @@
-"""``fupin report``: execute every notebook in a fresh kernel and write an HTML report with an index page."""
+"""``fupin report``: execute every notebook in a fresh kernel and publish them as a static book (a Sphinx site)."""
 
 from __future__ import annotations
 
-import html
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,22 +67,18 @@ def execute_notebook(path: Path, *, save: bool = False) -> tuple[nbformat.Notebo
     return notebook, error
 
 
-# Exercise solutions (cells tagged "solution") start collapsed in the HTML pages: a button shows them.
-COLLAPSE_SOLUTIONS = (
-    "<style>.celltag_solution:not(.shown) > div:not(.solution-toggle){display:none}"
-    ".solution-toggle{margin:.3em 0 .8em 4em}</style>"
-    "<script>document.addEventListener('DOMContentLoaded',()=>{"
-    "document.querySelectorAll('.celltag_solution').forEach(cell=>{"
-    "const b=document.createElement('button');b.className='solution-toggle';b.textContent='Show solution / 显示答案';"
-    "const w=document.createElement('div');w.className='solution-toggle';w.appendChild(b);cell.prepend(w);"
-    "b.onclick=()=>cell.classList.toggle('shown');});});</script>"
-)
-
-
 def build_report(out_dir: str | os.PathLike[str], *, notebooks: Path | None = None, save: bool = False,
-                 echo=print) -> list[NotebookResult]:
-    """Execute every ``notebooks/*.ipynb`` (sorted) and write ``out_dir/index.html`` plus one HTML page each."""
-    from nbconvert import HTMLExporter
+                 echo=print, jobs: int = 2) -> list[NotebookResult]:
+    """Execute every ``notebooks/*.ipynb`` (sorted) and publish them as a book in ``out_dir`` (``index.html``).
+
+    Notebooks run ``jobs`` at a time, each in its own kernel. The executed notebooks are what the site shows
+    (Sphinx with myst-nb and sphinx-book-theme, see :mod:`fupin_research.site`); with ``save=True`` they are
+    also written back, so one execution serves both the site and the committed outputs. A notebook that fails
+    is still published up to the failing cell, and the landing page names it.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fupin_research.site import build_site, write_site_source
 
     folder = notebooks or notebooks_dir()
     out = Path(out_dir)
@@ -89,27 +86,27 @@ def build_report(out_dir: str | os.PathLike[str], *, notebooks: Path | None = No
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise InputError(f"{out}: cannot write the report there ({error.strerror})") from None
-    exporter = HTMLExporter()
-    results = []
-    for path in sorted(folder.glob("*.ipynb")):
+    paths = sorted(folder.glob("*.ipynb"))
+    for path in paths:
         echo(f"running {path.name} ...")
-        notebook, error = execute_notebook(path, save=save)
-        body, _ = exporter.from_notebook_node(notebook)
-        body = body.replace("</head>", COLLAPSE_SOLUTIONS + "</head>", 1)
-        html_file = path.with_suffix(".html").name
-        (out / html_file).write_text(body, encoding="utf-8")
-        results.append(NotebookResult(path.name, html_file, error))
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        executed = list(pool.map(lambda path: execute_notebook(path, save=save), paths))
+    results = []
+    for path, (_, error) in zip(paths, executed):
+        results.append(NotebookResult(path.name, path.with_suffix(".html").name, error))
         if error:
             echo(f"FAILED: {error}")
-    items = "\n".join(
-        f'<li><a href="{html.escape(r.html_file)}">{html.escape(r.name)}</a>'
-        + (f' — <strong>failed</strong>: {html.escape(r.error)}' if r.error else "")
-        + "</li>"
-        for r in results
+    echo("building the site ...")
+    source = Path(tempfile.mkdtemp(prefix="fupin-site-"))
+    write_site_source(
+        source, [(path.stem, notebook) for path, (notebook, _) in zip(paths, executed)],
+        root=project_root() or folder.parent, notebooks_folder=folder,
+        failures={r.name.removesuffix(".ipynb"): r.error for r in results if r.error},
     )
-    index = (
-        '<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>fupin-research report</title></head>'
-        f"<body><h1>fupin-research report</h1><ol>\n{items}\n</ol></body></html>\n"
-    )
-    (out / "index.html").write_text(index, encoding="utf-8")
+    try:
+        build_site(source, out)
+    except RuntimeError as error:
+        raise InputError(f"{out}: {error}") from None
+    finally:
+        shutil.rmtree(source, ignore_errors=True)
     return results
