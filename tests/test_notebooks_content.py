@@ -34,6 +34,8 @@ _NUMBER = re.compile(r"(?<![A-Za-z_\d.,])\d+(?:[.,]\d+)*(?![A-Za-z_\d])")
 _CITE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")  # [text](target): the target is an address, not prose
 _FENCED = re.compile(r"```.*?```", re.DOTALL)
+# Digit formulas are names of slogans, not counts (1+N, 1+8+10): the allow-list's "names such as 1+N".
+_DIGIT_FORMULA = re.compile(r"\d+(?:\+(?:\d+|[A-Z]))+")
 # An exercise prompt asks a question (find the 2016 1000万 target ...); it claims no finding. From its heading
 # to the end of the cell it is left out of the number check; its solution prints the answer.
 _EXERCISE_PROMPT = re.compile(r"^#{2,4}\s*Exercise\b.*", re.MULTILINE | re.DOTALL)
@@ -49,7 +51,7 @@ def _static_prose(source: str) -> str:
     text = _EXERCISE_PROMPT.sub(" ", _FENCED.sub(" ", source))
     text = _LINK_TARGET.sub("]", text)
     text = _CITE.sub(" ", text)
-    return text
+    return _DIGIT_FORMULA.sub(" ", text)
 
 
 def numbers_in_markdown(path: Path) -> list[tuple[int, str]]:
@@ -82,6 +84,8 @@ def test_number_scanner_sees_prose_numbers_and_skips_identifiers():
     assert [m.group() for m in _NUMBER.finditer(_static_prose(prose))] == ["13", "4", "01"]
     assert not _NUMBER.search(_static_prose("### Exercise 2 (练习 2): find it"))
     assert _static_prose("as {cite}`landis1977` says") == "as   says"
+    assert not _NUMBER.search(_static_prose("digit formulas (1+N, 1+8+10)"))
+    assert [m.group() for m in _NUMBER.finditer(_static_prose("1 + 2 provinces"))] == ["1", "2"]
 
 
 def test_overview_notebook_exists():

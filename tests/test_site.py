@@ -108,7 +108,8 @@ def test_chinese_is_drawn_with_the_sites_web_font(page, base_url):
         assert page.evaluate("document.fonts.check('16px \"Fupin CJK\"', '扶贫')")
         marked = page.evaluate("""() => {
             const p = [...document.querySelectorAll('article p, article dt, article dd, article td')]
-                .find((e) => /[\\u4e00-\\u9fff]/.test(e.textContent));
+                .find((e) => [...e.childNodes].some((n) => n.nodeType === Node.TEXT_NODE
+                                                      && /[\\u4e00-\\u9fff]/.test(n.textContent)));
             if (p) { p.id = 'cjk-probe'; p.scrollIntoView(); }
             return Boolean(p);
         }""")
@@ -121,8 +122,10 @@ def test_chinese_is_drawn_with_the_sites_web_font(page, base_url):
         fonts = session.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
         web = [f for f in fonts if f.get("isCustomFont")]
         assert web and web[0]["glyphCount"] > 0 and "CJK" in web[0]["familyName"], (name, fonts)
-        han = page.evaluate("[...document.querySelector('#cjk-probe').textContent]"
-                            ".filter((c) => /[\\u4e00-\\u9fff]/.test(c)).length")
+        # the DevTools call reports the fonts of the element's own text nodes (not of nested elements)
+        han = page.evaluate("[...document.querySelector('#cjk-probe').childNodes]"
+                            ".filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('')"
+                            ".split('').filter((c) => /[\\u4e00-\\u9fff]/.test(c)).length")
         assert web[0]["glyphCount"] >= han, (name, fonts, han)
 
 

@@ -129,7 +129,8 @@ def link_glossary_terms(notebook: nbformat.NotebookNode) -> nbformat.NotebookNod
     """Turn the notebooks' glossary links ``[term](00_overview.ipynb#Glossary)`` into links to the glossary page.
 
     In Jupyter the link goes to the glossary table of notebook 00; in the book it goes to the term's entry
-    (a MyST ``{term}`` role). The notebook is changed in place and returned.
+    (a MyST ``{term}`` role), or, in Markdown a cell printed, to the glossary page. The notebook is changed in
+    place and returned.
 
     Example:
         >>> cell = nbformat.v4.new_markdown_cell("见[低保](00_overview.ipynb#Glossary)。")
@@ -139,6 +140,12 @@ def link_glossary_terms(notebook: nbformat.NotebookNode) -> nbformat.NotebookNod
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             cell.source = GLOSSARY_LINK.sub(lambda m: "{term}`" + m.group(1) + "`", _cells_text(cell))
+        for output in cell.get("outputs", []):  # Markdown a cell computed: a plain link to the glossary page
+            data = output.get("data", {})
+            if "text/markdown" in data:
+                text = data["text/markdown"]
+                text = text if isinstance(text, str) else "".join(text)
+                data["text/markdown"] = GLOSSARY_LINK.sub(r"[\1](glossary.html)", text)
     return notebook
 
 
