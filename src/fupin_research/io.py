@@ -242,15 +242,25 @@ def read_text(path: str | os.PathLike[str]) -> str:
     return read_text_with_encoding(path)[0]
 
 
-def read_text_with_encoding(path: str | os.PathLike[str]) -> tuple[str, str]:
-    """Like :func:`read_text`, but also return the encoding that was used."""
+def read_file_bytes(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a file; a missing file, a folder or an unreadable file raises :class:`InputError` naming it.
+
+    Example:
+        >>> read_file_bytes("no/such/file.txt")
+        Traceback (most recent call last):
+        fupin_research.errors.InputError: no/such/file.txt: no such file
+    """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a folder, not a file") from None
     except OSError as error:
         raise InputError(f"{path}: cannot be read ({error.strerror})") from None
-    return decode_bytes(data, str(path))
+
+
+def read_text_with_encoding(path: str | os.PathLike[str]) -> tuple[str, str]:
+    """Like :func:`read_text`, but also return the encoding that was used."""
+    return decode_bytes(read_file_bytes(path), str(Path(path)))

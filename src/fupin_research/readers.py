@@ -44,7 +44,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from fupin_research.errors import InputError
-from fupin_research.io import chinese_score, decode_bytes
+from fupin_research.io import chinese_score, decode_bytes, read_file_bytes
 from fupin_research.paths import data_dir, file_state
 
 HTML_EXTENSIONS = frozenset({".html", ".htm", ".shtml", ".xhtml", ".shtm", ".jsp", ".asp", ".aspx", ".php"})
@@ -71,16 +71,7 @@ def read_file(path: str | Path) -> Extracted:
         >>> read_file(seed_corpus_dir() / "002_fbd7bac49d8a79cb.txt").format
         'text'
     """
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a file") from None
-    except OSError as error:
-        raise InputError(f"{path}: cannot be read ({error.strerror})") from None
-    return read_bytes(data, str(path))
+    return read_bytes(read_file_bytes(path), str(Path(path)))
 
 
 def file_format(data: bytes, name: str) -> str:
