@@ -700,7 +700,7 @@ def agreement(
         kappa, low, high = _kappa_interval(h, m, len(labels), draws)
         rows.append((dim, ALL_CODES, n, n, n, 100.0 * float((h == m).mean()) if n else float("nan"),
                      kappa, low, high, float("nan"), float("nan")))
-        for label in _label_order(labels, codebook):
+        for label in label_order(labels, codebook):
             code = index[label]
             hb, mb = (h == code).astype(int), (m == code).astype(int)
             kappa, low, high = _kappa_interval(hb, mb, 2, draws)
@@ -731,8 +731,13 @@ def _kappa_interval(first: np.ndarray, second: np.ndarray, classes: int,
     return point, float(low), float(high)
 
 
-def _label_order(labels: list[str], codebook: dict[str, Any] | None) -> list[str]:
-    """Labels in codebook order (types, then codes), ``none`` last; unknown labels after, by name."""
+def label_order(labels, codebook: dict[str, Any] | None = None) -> list[str]:
+    """Labels in codebook order (types, then codes), ``none`` last; unknown labels after, by name.
+
+    Example:
+        >>> label_order(["none", "supply.talent", "supply.funds", "supply"])
+        ['supply', 'supply.funds', 'supply.talent', 'none']
+    """
     book = codebook or load_codebook()
     known = [t for spec in book["dimensions"].values() for t in (spec.get("types") or {})]
     known += [c["id"] for spec in book["dimensions"].values() for c in spec.get("codes", [])]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from fupin_research.coding import NO_CODE, agreement, load_codebook, paired_labels
+from fupin_research.coding import agreement, label_order, load_codebook, paired_labels
 
 DIMENSION_LABELS = {"instrument": "政策工具 instrument", "instrument_type": "工具类型 instrument type",
                     "target_area": "政策领域 target area"}
@@ -105,18 +105,10 @@ def confusion(hand: pd.DataFrame, machine: pd.DataFrame, dimension: str = "instr
     pairs = paired_labels(hand, machine, codebook)
     pairs = pairs[pairs.dimension == dimension]
     table = pd.crosstab(pairs.hand, pairs.machine)
-    labels = _ordered(set(pairs.hand) | set(pairs.machine), codebook)
+    labels = label_order(set(pairs.hand) | set(pairs.machine), codebook)
     table = table.reindex(index=labels, columns=labels, fill_value=0)
     table.index.name, table.columns.name = "hand", "machine"
     return table
-
-
-def _ordered(labels: set[str], codebook: dict[str, Any] | None) -> list[str]:
-    book = codebook or load_codebook()
-    known = [t for spec in book["dimensions"].values() for t in (spec.get("types") or {})]
-    known += [c["id"] for spec in book["dimensions"].values() for c in spec.get("codes", [])]
-    rank = {label: i for i, label in enumerate([*known, NO_CODE])}
-    return sorted(labels, key=lambda label: (rank.get(label, len(rank)), label))
 
 
 def top_disagreements(hand: pd.DataFrame, machine: pd.DataFrame, units: pd.DataFrame, *, n: int = 10,
