@@ -28,7 +28,7 @@ from fupin_research.readers import read_file
 
 RESULT_COLUMNS = ["file", "format", "read", "reason", "skip_expected", "recall", "precision", "title_found",
                   "title_right", "date_found", "date_kind", "date_right", "doc_number_found", "doc_number_right",
-                  "issuer_found"]
+                  "issuer_found", "known_failure"]
 
 
 def _compact(text: str) -> str:
@@ -59,7 +59,8 @@ def evaluate_readers(folder: str | os.PathLike[str]) -> pd.DataFrame:
     for row in rows:
         path = folder / row["file"]
         result = dict.fromkeys(RESULT_COLUMNS, None)
-        result.update(file=row["file"], format=row["format"], skip_expected=row.get("expected_skip", ""))
+        result.update(file=row["file"], format=row["format"], skip_expected=row.get("expected_skip", ""),
+                      known_failure=row.get("known_failure", "") or "")
         try:
             extracted = read_file(path)
         except InputError as error:
