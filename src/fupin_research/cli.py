@@ -119,9 +119,10 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--quiet", action="store_true", help="print nothing but errors")
     build.set_defaults(run=cmd_build)
     report = commands.add_parser(
-        "report", help="execute every notebook and write an HTML report",
-        description="Execute every notebook in notebooks/ in a fresh kernel and write an HTML report "
-        "(index.html linking each executed notebook) into --out.",
+        "report", help="execute every notebook and publish them as a book (static site)",
+        description="Execute every notebook in notebooks/ in a fresh kernel (two at a time) and build the teaching "
+        "book from them into --out: a static site (Sphinx, myst-nb) with search, glossary, bibliography and a CJK "
+        "web font; open index.html.",
     )
     report.add_argument("--out", default="report", help="output folder (default: report)")
     report.add_argument("--save-notebooks", action="store_true",
