@@ -30,6 +30,8 @@ def test_report_runs_notebooks_and_names_the_failing_cell(tmp_path):
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert 'href="01_ok.html"' in index and "failed" in index
     assert "42" in (tmp_path / "out" / "01_ok.html").read_text(encoding="utf-8")
+    # nothing but the site is written: no build folders beside it (myst-nb's jupyter_execute/)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notebooks", "out"]
     # the notebooks themselves are left as they were (no --save-notebooks)
     assert not nbformat.read(notebooks / "01_ok.ipynb", 4).cells[1].outputs
 

@@ -63,7 +63,7 @@ html_theme_options = {{
 html_context = {{"default_mode": "light"}}  # pydata-sphinx-theme reads the colour mode from the page context
 html_last_updated_fmt = None
 html_copy_source = True            # the download button offers the executed .ipynb
-exclude_patterns = ["_build", "**.ipynb_checkpoints"]
+exclude_patterns = ["_build", "jupyter_execute", "**.ipynb_checkpoints"]
 suppress_warnings = ["myst.header", "mystnb.unknown_mime_type", "misc.highlighting_failure"]
 '''
 
@@ -448,15 +448,18 @@ def build_site(source: Path, out: Path) -> None:
 
     Raises RuntimeError with Sphinx's own message when the build fails.
     """
-    from sphinx.cmd.build import build_main
-
-    doctrees = source / "_doctrees"
-    log = io.StringIO()
     import contextlib
 
+    from sphinx.cmd.build import build_main
+
+    # Sphinx builds inside the (temporary) source folder: myst-nb writes a jupyter_execute/ folder beside the
+    # build folder, which must not land in the researcher's project. The finished site is then copied to ``out``.
+    build = source / "_build"
+    log = io.StringIO()
     with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-        status = build_main(["-b", "html", "-q", "-d", str(doctrees), str(source), str(out)])
+        status = build_main(["-b", "html", "-q", "-d", str(build / "doctrees"), str(source), str(build / "html")])
     if status != 0:
-        raise RuntimeError("the site did not build: " + log.getvalue().strip().splitlines()[-1:][0]
-                           if log.getvalue().strip() else "the site did not build")
-    subset_font(site_characters(out), out / "_static" / WEB_FONT)
+        lines = log.getvalue().strip().splitlines()
+        raise RuntimeError("the site did not build: " + (lines[-1] if lines else "Sphinx failed"))
+    subset_font(site_characters(build / "html"), build / "html" / "_static" / WEB_FONT)
+    shutil.copytree(build / "html", out, dirs_exist_ok=True)
