@@ -19,9 +19,22 @@ def test_bench_corpus_reaches_the_size_from_the_shipped_texts(tmp_path):
 def test_report_shows_ratios_to_the_baseline():
     results = {"corpus_mb": 1.0, "cores": 2, "segmenter": "jieba", "baseline_mb_s": 0.5, "segment_mb_s": 0.25,
                "ratio_segment_to_baseline": 0.5, "build_jobs1_mb_s": 0.2, "ratio_build_jobs1_to_baseline": 0.4,
-               "ratio_build_jobs2_to_jobs1": 1.5, "peak_rss_mb": 500.0}
+               "ratio_build_jobs2_to_jobs1": 1.5, "peak_rss_mb": 500.0, "startup_s": 0.8}
     text = format_report(results)
-    assert "segment" in text and "0.50" in text and "1.50×" in text and "500 MB" in text
+    assert "segment" in text and "0.50" in text and "1.50×" in text and "500 MB" in text and "0.80 s" in text
+
+
+def test_every_stage_of_the_build_is_measured():
+    """One function per stage of a build, each run on a real document (a stage left out would go unmeasured)."""
+    from fupin_research.bench import stage_functions
+    from fupin_research.corpus import read_document
+    from fupin_research.paths import seed_corpus_dir
+
+    doc = read_document(seed_corpus_dir() / "002_fbd7bac49d8a79cb.txt")
+    stages = stage_functions("jieba")
+    assert {"segment", "sentences", "warnings", "attribution_audit", "codes", "primary_codes"} <= set(stages)
+    for stage, function in stages.items():
+        assert function(doc) is not None, stage
 
 
 def test_bench_refuses_a_size_that_is_not_a_size():

@@ -86,7 +86,7 @@ def test_rebuild_reprocesses_only_the_changed_document(small_corpus, tmp_path):
 
 
 def test_settings_change_invalidates_the_cache():
-    assert BuildSettings("jieba").fingerprint() != BuildSettings(segmenter="jieba_fast").fingerprint()
+    assert BuildSettings("jieba").fingerprint() != BuildSettings(segmenter="rjieba").fingerprint()
     assert BuildSettings().fingerprint() == BuildSettings().fingerprint()
 
 
@@ -207,11 +207,13 @@ def test_a_missing_segmenter_stops_the_build_before_it_starts(small_corpus, tmp_
     """Checked once, up front: a spawned worker failing to load it would be restarted by the pool for ever."""
     from fupin_research.segment import resolve_segmenter
 
-    monkeypatch.setitem(sys.modules, "_jieba_fast_functions_py3", None)  # as if jieba_fast were not installed
-    assert resolve_segmenter("auto") == "jieba"
+    monkeypatch.setitem(sys.modules, "rjieba", None)  # as if rjieba had no wheel for this platform
+    said = []
+    assert resolve_segmenter("auto", echo=said.append) == "jieba"
+    assert len(said) == 1 and "rjieba is not installed" in said[0] and "segmenting with jieba" in said[0]
     for jobs in (1, 2):
-        with pytest.raises(ValueError, match="jieba_fast segmenter is not installed"):
-            build_corpus(small_corpus, tmp_path / "out", jobs=jobs, settings=BuildSettings("jieba_fast"))
+        with pytest.raises(ValueError, match="rjieba segmenter is not installed"):
+            build_corpus(small_corpus, tmp_path / "out", jobs=jobs, settings=BuildSettings("rjieba"))
     assert list(tmp_path.iterdir()) == []  # nothing written, no temporary folder left
 
 

@@ -18,7 +18,7 @@ def test_build_writes_its_provenance_record(tmp_path):
     record = json.loads((tmp_path / "out" / PROVENANCE_FILE).read_text(encoding="utf-8"))
     assert record["packages"]["jieba"] == "0.42.1"
     assert record["packages"]["opencc"] and record["packages"]["pandas"]
-    assert record["settings"]["segmenter"] in {"jieba", "jieba_fast"}
+    assert record["settings"]["segmenter"] in {"jieba", "rjieba"}
     assert set(record["data_files"]) >= {"userdict.txt", "codebook.yaml", "page_chrome.txt"}
     assert list(record["inputs"]) == [p.name for p in corpus.iterdir()]
 

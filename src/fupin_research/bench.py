@@ -6,10 +6,14 @@ copied round-robin under new names). Then, on the same files:
 - ``read_<format>_mb_s`` for html, pdf, docx and text (:func:`read_rates_by_format`), with its ratio to the
   segmentation stage (``ratio_read_<format>_to_segment``);
 - ``baseline_mb_s``: bare ``jieba.Tokenizer().lcut`` (jieba 0.42.1, default dictionary) on the raw text;
-- one ``<stage>_mb_s`` per stage of the pipeline, run in this process: read, normalize, segment, quantities,
-  formulas, time expressions, units/codes;
+- ``startup_s``: a fresh process importing the build and loading its segmenter and codebook (best of 3);
+- one ``<stage>_mb_s`` per stage of the pipeline (:func:`stage_functions`), run in this process: read,
+  normalize, segment, sentences, warnings, quantities, attribution and audit, formulas, time expressions, units,
+  codes, primary codes;
 - ``build_jobs1_mb_s`` and ``build_jobs2_mb_s``: the whole ``fupin build`` in a fresh process, from scratch;
-- ``peak_rss_mb``: the peak resident memory of the ``--jobs 1`` build (sampled every 50 ms).
+- ``peak_rss_mb``: the peak resident memory of the ``--jobs 1`` build (sampled every 50 ms);
+- per segmenter: where the build's segmenter is rjieba, ``segment_jieba_mb_s``, ``startup_jieba_s`` and
+  ``build_jobs1_jieba_mb_s`` measure the reference segmenter in the same run.
 
 Throughputs are megabytes of raw UTF-8 per second; ratios divide by the baseline, so figures taken on a busy or
 slow machine stay comparable.
@@ -106,32 +110,76 @@ def _peak_rss_of(command: list[str]) -> tuple[float, float]:
     return seconds, peak / 1e6
 
 
+def _startup_seconds(segmenter: str) -> float:
+    """Seconds a fresh process takes to import the build and load what its workers load (dictionary, codebook)."""
+    code = ("from fupin_research.build import BuildSettings, _warm_up; "
+            f"_warm_up(BuildSettings(segmenter={segmenter!r}))")
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def stage_functions(segmenter: str) -> dict[str, Callable[[object], object]]:
+    """The stages of a build, each a function of one document (:class:`fupin_research.corpus.Document`), in order.
+
+    Example:
+        >>> list(stage_functions("jieba"))  # doctest: +NORMALIZE_WHITESPACE
+        ['normalize', 'segment', 'sentences', 'warnings', 'quantities', 'attribution_audit', 'formulas',
+         'time_expressions', 'units', 'codes', 'primary_codes']
+    """
+    from fupin_research.audit import attribute_quantities, audit_quantities
+    from fupin_research.build import document_units, quantity_context, time_context
+    from fupin_research.coding import code_units, primary_codes
+    from fupin_research.damage import detect_damage
+    from fupin_research.extract.formulas import extract_formulas
+    from fupin_research.extract.quantities import extract_quantities
+    from fupin_research.extract.time_expressions import extract_time_expressions
+    from fupin_research.normalize import normalize_with_offsets
+    from fupin_research.segment import get_tokenizer, load_stopwords, token_lists
+    from fupin_research.split import split_sentences
+
+    def attribution_audit(doc):
+        context = quantity_context(doc)
+        found = attribute_quantities(doc.text, extract_quantities(doc.text), split_sentences(doc.text), **context)
+        return audit_quantities(doc.text, found, **context)
+
+    def primary(doc):
+        units = document_units(doc)
+        return primary_codes(code_units(units), units=units)
+
+    return {
+        "normalize": lambda doc: normalize_with_offsets(doc.raw),
+        "segment": lambda doc: token_lists(doc.text, get_tokenizer(backend=segmenter), load_stopwords()),
+        "sentences": lambda doc: split_sentences(doc.text, doc.doc_id),
+        "warnings": lambda doc: detect_damage(doc.text, doc.doc_id),
+        "quantities": lambda doc: extract_quantities(doc.text),
+        "attribution_audit": attribution_audit,  # includes quantities and sentences again
+        "formulas": lambda doc: extract_formulas(doc.text),
+        "time_expressions": lambda doc: extract_time_expressions(doc.text, **time_context(doc.meta)),
+        "units": document_units,
+        "codes": lambda doc: code_units(document_units(doc)),  # includes units
+        "primary_codes": primary,  # includes units and codes
+    }
+
+
 def run_benchmark(
     size_mb: float = 20.0, *, segmenter: str = "auto", echo: Callable[[str], None] = lambda line: None
 ) -> dict[str, float]:
     """Run the benchmark on a corpus of ``size_mb`` MB and return the figures (see the module docstring).
 
-    ``segmenter`` is the build's segmenter (``auto``: ``jieba_fast`` where installed); the baseline is always
-    bare jieba.
+    ``segmenter`` is the build's segmenter (``auto``: ``rjieba`` where installed); where it is not jieba, the
+    segmentation stage, start-up and the ``--jobs 1`` build are measured with jieba too (``*_jieba`` keys).
+    The baseline is always bare jieba.
     """
     import jieba
-    import pandas as pd
 
-    from fupin_research.build import document_units, time_context
-    from fupin_research.coding import code_units
+    from fupin_research.build import BuildSettings, _warm_up
     from fupin_research.corpus import make_document
-    from fupin_research.extract.formulas import extract_formulas
-    from fupin_research.extract.time_expressions import extract_time_expressions
     from fupin_research.io import read_text_with_encoding
-    from fupin_research.normalize import normalize_with_offsets
-    from fupin_research.segment import get_tokenizer, resolve_segmenter, tokenize
-
-    try:
-        from fupin_research.extract.quantities import extract_quantities
-    except ImportError:  # pragma: no cover - the extractor ships with the package
-        extract_quantities = None
+    from fupin_research.segment import resolve_segmenter
 
     segmenter = resolve_segmenter(segmenter)
+    others = [name for name in ("jieba",) if name != segmenter]
     workdir = Path(tempfile.mkdtemp(prefix="fupin-bench-"))
     try:
         corpus = workdir / "corpus"
@@ -141,6 +189,10 @@ def run_benchmark(
         results: dict[str, float | str] = {
             "corpus_mb": round(megabytes, 3), "cores": os.cpu_count() or 1, "segmenter": segmenter,
         }
+        for name in (segmenter, *others):
+            key = "startup_s" if name == segmenter else f"startup_{name}_s"
+            results[key] = round(min(_startup_seconds(name) for _ in range(3)), 3)
+            echo(f"start-up ({name}): {results[key]} s")
 
         raw: list[tuple[Path, str, str]] = []
         results["read_mb_s"] = _rate(megabytes, _timed(
@@ -149,40 +201,37 @@ def run_benchmark(
         bare.initialize()
         results["baseline_mb_s"] = _rate(megabytes, _timed(lambda: [bare.lcut(text) for _, text, _ in raw]))
         echo(f"baseline (bare jieba.lcut): {results['baseline_mb_s']} MB/s")
-        normalized = []
-        results["normalize_mb_s"] = _rate(megabytes, _timed(
-            lambda: normalized.extend(normalize_with_offsets(text) for _, text, _ in raw)))
-        texts = [n.text for n in normalized]
-        get_tokenizer(backend=segmenter)
-        results["segment_mb_s"] = _rate(megabytes, _timed(lambda: [tokenize(t, backend=segmenter) for t in texts]))
-        if extract_quantities is not None:
-            results["quantities_mb_s"] = _rate(megabytes, _timed(lambda: [extract_quantities(t) for t in texts]))
-        results["formulas_mb_s"] = _rate(megabytes, _timed(lambda: [extract_formulas(t) for t in texts]))
-        results["time_expressions_mb_s"] = _rate(megabytes, _timed(
-            lambda: [extract_time_expressions(t, **time_context({})) for t in texts]))
         documents = [make_document(p, text, enc) for p, text, enc in raw]
-        code_units(pd.DataFrame({"doc_id": [], "unit_id": [], "start": [], "text": []}))
-        results["units_codes_mb_s"] = _rate(megabytes, _timed(
-            lambda: [code_units(document_units(d)) for d in documents]))
-        for stage in ("read", "normalize", "segment", "quantities", "formulas", "time_expressions", "units_codes"):
-            if f"{stage}_mb_s" in results:
-                echo(f"{stage}: {results[f'{stage}_mb_s']} MB/s")
+        _warm_up(BuildSettings(segmenter))
+        for stage, function in stage_functions(segmenter).items():
+            results[f"{stage}_mb_s"] = _rate(megabytes, _timed(lambda run=function: [run(d) for d in documents]))
+            echo(f"{stage}: {results[f'{stage}_mb_s']} MB/s")
+        for name in others:
+            _warm_up(BuildSettings(name))
+            function = stage_functions(name)["segment"]
+            results[f"segment_{name}_mb_s"] = _rate(megabytes, _timed(lambda run=function: [run(d) for d in documents]))
+            echo(f"segment ({name}): {results[f'segment_{name}_mb_s']} MB/s")
         # reading web pages, PDFs and Word files, against segmentation (reading must never be the slow stage)
         for key, rate in read_rates_by_format().items():
             results[key] = rate
             results[f"ratio_{key[:-5]}_to_segment"] = round(rate / results["segment_mb_s"], 3)
             echo(f"{key[:-5]}: {rate} MB/s ({results[f'ratio_{key[:-5]}_to_segment']}× segmentation)")
 
-        command = [sys.executable, "-m", "fupin_research", "build", str(corpus), "--no-cache", "--quiet",
-                   "--segmenter", segmenter]
-        seconds, peak = _peak_rss_of([*command, "--out", str(workdir / "out1"), "--jobs", "1"])
-        results["build_jobs1_mb_s"] = _rate(megabytes, seconds)
-        results["peak_rss_mb"] = round(peak, 1)
-        echo(f"build --jobs 1: {results['build_jobs1_mb_s']} MB/s, peak RSS {peak:.0f} MB")
-        seconds, peak2 = _peak_rss_of([*command, "--out", str(workdir / "out2"), "--jobs", "2"])
-        results["build_jobs2_mb_s"] = _rate(megabytes, seconds)
-        results["peak_rss_jobs2_mb"] = round(peak2, 1)
-        echo(f"build --jobs 2: {results['build_jobs2_mb_s']} MB/s, peak RSS {peak2:.0f} MB (all processes)")
+        def build(name: str, jobs: int, out: str) -> tuple[float, float]:
+            command = [sys.executable, "-m", "fupin_research", "build", str(corpus), "--no-cache", "--quiet",
+                       "--segmenter", name, "--out", str(workdir / out), "--jobs", str(jobs)]
+            seconds, peak = _peak_rss_of(command)
+            shutil.rmtree(workdir / out, ignore_errors=True)
+            return _rate(megabytes, seconds), round(peak, 1)
+
+        results["build_jobs1_mb_s"], results["peak_rss_mb"] = build(segmenter, 1, "out1")
+        echo(f"build --jobs 1: {results['build_jobs1_mb_s']} MB/s, peak RSS {results['peak_rss_mb']:.0f} MB")
+        results["build_jobs2_mb_s"], results["peak_rss_jobs2_mb"] = build(segmenter, 2, "out2")
+        echo(f"build --jobs 2: {results['build_jobs2_mb_s']} MB/s, peak RSS {results['peak_rss_jobs2_mb']:.0f} MB "
+             "(all processes)")
+        for name in others:
+            results[f"build_jobs1_{name}_mb_s"], results[f"peak_rss_{name}_mb"] = build(name, 1, f"out_{name}")
+            echo(f"build --jobs 1 --segmenter {name}: {results[f'build_jobs1_{name}_mb_s']} MB/s")
         base = results["baseline_mb_s"]
         results["ratio_build_jobs1_to_baseline"] = round(results["build_jobs1_mb_s"] / base, 3)
         results["ratio_build_jobs2_to_jobs1"] = round(results["build_jobs2_mb_s"] / results["build_jobs1_mb_s"], 3)
@@ -203,6 +252,7 @@ def format_report(results: dict) -> str:
             lines.append(f"{key[:-5]:<26}{value:>10.3f}{ratio:>12.2f}")
     lines.append(f"build --jobs 2 / --jobs 1: {results['ratio_build_jobs2_to_jobs1']:.2f}×")
     lines.append(f"peak RSS (--jobs 1 build): {results['peak_rss_mb']:.0f} MB")
+    lines.append(f"start-up (imports, dictionary, codebook): {results['startup_s']:.2f} s")
     return "\n".join(lines)
 
 

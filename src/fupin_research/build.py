@@ -238,8 +238,8 @@ CACHE_FOLDER = ".fupin-cache"
 class BuildSettings:
     """What decides the content of the tables besides the texts: the segmenter and the data files.
 
-    ``segmenter`` is ``auto`` (``jieba_fast`` where installed, else ``jieba``: the same tokens), ``jieba`` or
-    ``jieba_fast``; it is resolved when the build starts.
+    ``segmenter`` is ``auto`` (``rjieba`` where installed, else ``jieba``: the same tokens), ``jieba`` or
+    ``rjieba``; it is resolved when the build starts.
     """
 
     segmenter: str = "auto"

@@ -7,9 +7,12 @@ The domain user dictionary (``data/userdict.txt``: policy terms and numbered slo
 from __future__ import annotations
 
 import logging
+import operator
 import os
 import re
+from collections.abc import Callable
 from functools import cache
+from itertools import accumulate, compress
 from pathlib import Path
 
 import jieba
@@ -34,16 +37,17 @@ def stopwords_file() -> Path:
     return data_dir() / "stopwords.txt"
 
 
-SEGMENTERS = ("jieba", "jieba_fast")
+SEGMENTERS = ("jieba", "rjieba")
+RJIEBA_VERSION = "0.2.2"  # the rules of RjiebaSegmenter were worked out against this version (pinned in pyproject)
 
 
-def resolve_segmenter(name: str) -> str:
-    """The segmenter a setting names: ``auto`` is ``jieba_fast`` where it is installed, else ``jieba``.
+def resolve_segmenter(name: str, *, echo: Callable[[str], None] | None = None) -> str:
+    """The segmenter a setting names: ``auto`` is ``rjieba`` where it is installed, else ``jieba``.
 
-    Both give jieba 0.42.1's tokens (tested on every shipped text); ``jieba_fast`` only computes jieba's
-    dictionary route in C. Name ``jieba`` to use the reference implementation alone. Raises ``ValueError``
-    for an unknown name, or for ``jieba_fast`` where it is not installed (checked without loading a
-    dictionary, so a build can fail before it starts any worker).
+    Both give jieba 0.42.1's tokens (see :class:`RjiebaSegmenter`); ``jieba`` is the reference implementation.
+    Where ``auto`` falls back to jieba, ``echo`` (if given) receives one line saying so. Raises ``ValueError`` for
+    an unknown name, or for ``rjieba`` where it is not installed (checked without loading a dictionary, so a build
+    can fail before it starts any worker).
 
     Example:
         >>> resolve_segmenter("jieba")
@@ -52,34 +56,40 @@ def resolve_segmenter(name: str) -> str:
         True
     """
     if name == "auto":
-        try:
-            _compiled_functions()
-        except ValueError:
-            return "jieba"
-        return "jieba_fast"
+        if _rjieba_installed():
+            return "rjieba"
+        if echo is not None:
+            echo("fupin: rjieba is not installed for this platform; segmenting with jieba (the same tokens, "
+                 "about 4 times slower)")
+        return "jieba"
+    if name == "jieba_fast":
+        raise ValueError("the jieba_fast segmenter was removed: where two routes score the same it keeps another "
+                         "one than jieba (上垒上); use rjieba (the default) or jieba")
     if name not in SEGMENTERS:
         raise ValueError(f"unknown segmenter {name!r}: choose one of auto, {', '.join(SEGMENTERS)}")
-    if name == "jieba_fast":
-        _compiled_functions()
+    if name == "rjieba" and not _rjieba_installed():
+        raise ValueError(f"the rjieba segmenter is not installed: pip install rjieba=={RJIEBA_VERSION}")
     return name
 
 
-def _compiled_functions():
-    """jieba_fast's compiled module; ``ValueError`` saying how to install it where it is missing."""
+def _rjieba_installed() -> bool:
+    import importlib.util
+
     try:
-        import _jieba_fast_functions_py3 as compiled
-    except ImportError:
-        raise ValueError("the jieba_fast segmenter is not installed: pip install 'fupin-research[fast]'") from None
-    return compiled
+        return importlib.util.find_spec("rjieba") is not None
+    except (ImportError, ValueError):  # a module set to None in sys.modules (tests) or a broken install
+        return False
 
 
-def get_tokenizer(userdict: str | os.PathLike[str] | None = None, *, backend: str = "jieba") -> jieba.Tokenizer:
-    """Return a private, initialized ``jieba.Tokenizer`` with the domain dictionary loaded.
+def get_tokenizer(
+    userdict: str | os.PathLike[str] | None = None, *, backend: str = "jieba"
+) -> jieba.Tokenizer | RjiebaSegmenter:
+    """Return a private segmenter with the domain dictionary loaded: a ``jieba.Tokenizer`` or a
+    :class:`RjiebaSegmenter`.
 
-    Tokenizers are cached per dictionary path and backend, so a process builds each one once. ``backend``
-    is ``jieba`` (the reference) or ``jieba_fast`` (jieba with its dictionary route computed in C, about twice
-    as fast; see :class:`FastRouteTokenizer`; optional: ``pip install 'fupin-research[fast]'``; it gave jieba's
-    tokens on every shipped text, and :func:`compare_segmenters` checks a corpus of yours).
+    Segmenters are cached per dictionary path and backend, so a process builds each one once. ``backend`` is
+    ``jieba`` (the reference) or ``rjieba`` (jieba's algorithm compiled from Rust, with the rules that make its
+    tokens jieba's; about 4 times as fast in the package; :func:`compare_segmenters` checks a corpus of yours).
 
     Example:
         >>> tokenizer = get_tokenizer()
@@ -91,56 +101,172 @@ def get_tokenizer(userdict: str | os.PathLike[str] | None = None, *, backend: st
     return _tokenizer(str(userdict or userdict_file()), backend)
 
 
-class FastRouteTokenizer(jieba.Tokenizer):
-    """jieba's own segmentation with the dictionary route computed in C by ``jieba_fast``.
-
-    Everything else is jieba 0.42.1's: its block regexes, its user dictionary handling and its HMM for unknown
-    words (``jieba.finalseg``). Only the directed acyclic graph of dictionary words and the best route through it,
-    two thirds of jieba's time, come from ``jieba_fast``'s compiled ``_get_DAG_and_calc``. (The ``jieba_fast``
-    package as a whole does not give jieba's tokens: its own regexes split ``--`` and its HMM treats characters
-    missing from the model differently.)
-    """
-
-    def __init__(self, *args, **kwargs):
-        compiled = _compiled_functions()
-        super().__init__(*args, **kwargs)
-        self._dag_and_route = compiled._get_DAG_and_calc
-        self._viterbi = compiled._viterbi
-
-    def _Tokenizer__cut_DAG(self, sentence: str):
-        route: list[int] = []
-        self._dag_and_route(self.FREQ, sentence, route, float(self.total))
-        position, buffer, length = 0, "", len(sentence)
-        while position < length:
-            following = route[position] + 1
-            word = sentence[position:following]
-            if following - position == 1:
-                buffer += word
-            else:
-                if buffer:
-                    yield from self._unknown(buffer)
-                    buffer = ""
-                yield word
-            position = following
-        if buffer:
-            yield from self._unknown(buffer)
-
-    def _unknown(self, buffer: str):
-        """Single characters between dictionary words: jieba's HMM where they form no known word."""
-        if len(buffer) == 1:
-            yield buffer
-        elif not self.FREQ.get(buffer):
-            yield from finalseg.cut(buffer)
-        else:
-            yield from buffer
-
-
 @cache
-def _tokenizer(userdict: str, backend: str) -> jieba.Tokenizer:
-    tokenizer = FastRouteTokenizer() if backend == "jieba_fast" else jieba.Tokenizer()
+def _tokenizer(userdict: str, backend: str) -> jieba.Tokenizer | RjiebaSegmenter:
+    if backend == "rjieba":
+        return RjiebaSegmenter(userdict)
+    tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
     tokenizer.load_userdict(userdict)
     return tokenizer
+
+
+def userdict_entries(path: str | os.PathLike[str]) -> list[tuple[str, int | None, str | None]]:
+    """The ``(word, frequency, tag)`` lines of a user dictionary, parsed as jieba 0.42.1's ``load_userdict`` does
+    (its own pattern; a missing frequency is ``None``; no comment lines: jieba has none).
+
+    Example:
+        >>> userdict_entries(userdict_file())[0]
+        ('建档立卡', 2000, 'n')
+    """
+    entries = []
+    for raw in Path(path).read_bytes().splitlines():
+        line = raw.strip().decode("utf-8").lstrip("\ufeff")
+        if not line:
+            continue
+        word, freq, tag = jieba.re_userdict.match(line).groups()
+        entries.append((word, int(freq) if freq is not None else None, tag.strip() if tag else None))
+    return entries
+
+
+# jieba 0.42.1's dictionary (jieba/dict.txt) sums to 60,101,967 with its one duplicate line counted twice;
+# jieba-rs, whose embedded dictionary is the same file, keeps each word's last frequency: 60,101,964.
+# tests/test_segment_identity.py recomputes both from the installed jieba.
+JIEBA_DICT_TOTAL = 60_101_967
+RJIEBA_DICT_TOTAL = 60_101_964
+
+
+def jieba_dict_frequencies(words: list[str]) -> dict[str, int]:
+    """The frequency jieba's own dictionary (``jieba/dict.txt``) gives each of ``words`` it holds (last line wins).
+
+    Example:
+        >>> jieba_dict_frequencies(["贫困户", "两不愁三保障"])
+        {'贫困户': 115}
+    """
+    if not words:
+        return {}
+    text = Path(jieba.__file__).with_name("dict.txt").read_text(encoding="utf-8")
+    pattern = re.compile("^(" + "|".join(map(re.escape, sorted(set(words), key=len, reverse=True))) + ") (\\d+)",
+                         re.M)
+    return {word: int(freq) for word, freq in pattern.findall(text)}
+
+
+# Han characters rjieba's blocks take in and jieba's leave out (CJK extension A, U+9FD6-U+9FFF, compatibility
+# ideographs, the supplementary planes): a text holding one is cut block by block (rule 2 of RjiebaSegmenter).
+_RJIEBA_ONLY_HAN = re.compile("[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+# a run of block characters holding one of jieba's block symbols: where rjieba's HMM keeps what jieba splits (rule 1)
+_SYMBOL_RUN = re.compile(r"[a-zA-Z0-9+#&._%\-]*[+#&._%\-][a-zA-Z0-9+#&._%\-]*")
+_HAN_CHAR = re.compile("[\u4e00-\u9fd5]")
+
+
+class RjiebaSegmenter:
+    r"""jieba 0.42.1's tokens, computed by rjieba (jieba-rs: jieba's dictionary, route and HMM, compiled from Rust).
+
+    rjieba alone differs from jieba; three rules around it make the tokens jieba's (each tested by comparison with
+    jieba on every shipped text, on random text and on every short string of a small alphabet):
+
+    1. **ASCII inside unknown stretches.** Between dictionary words, jieba's HMM (``jieba.finalseg.cut``) splits a
+       run of letters, digits and symbols with its pattern ``[a-zA-Z0-9]+(?:\.\d+)?%?`` (``zh.wikisource.org`` →
+       ``zh . wikisource . org``); rjieba keeps the run whole. Such a token that is not a dictionary word is split
+       again with jieba's pattern (:meth:`_split_symbol_runs`).
+    2. **Rare Han characters.** rjieba's blocks take in Han characters outside U+4E00-U+9FD5 (extension A,
+       compatibility ideographs, supplementary planes); jieba's do not, so for it such a character ends a block. A
+       text holding one is cut block by block on jieba's own block pattern, the characters between blocks as jieba
+       yields them (:meth:`_cut_by_blocks`).
+    3. **The dictionary total.** jieba adds every line's frequency to its total (its dictionary's one duplicate
+       line, and user words already in the dictionary, count twice); rjieba keeps the total of the words' current
+       frequencies. The total decides between routes of different numbers of words, so rjieba's is raised to
+       jieba's with a word no text can contain (:meth:`total_gap`).
+
+    Example:
+        >>> RjiebaSegmenter().lcut("实现两不愁三保障，访问zh.wikisource.org")
+        ['实现', '两不愁三保障', '，', '访问', 'zh', '.', 'wikisource', '.', 'org']
+    """
+
+    # a word jieba's blocks can never contain (it starts with a space): it only raises the total
+    TOTAL_WORD = " total of jieba's dictionary"
+
+    def __init__(self, userdict: str | os.PathLike[str] | None = None) -> None:
+        import rjieba
+
+        self.userdict = str(userdict or userdict_file())
+        self.segmenter = rjieba.Jieba()
+        frequencies = self._user_frequencies()
+        for word, freq in frequencies.items():
+            self.segmenter.add_word(word, freq, None)
+        self.gap = self.total_gap(frequencies)
+        if self.gap:
+            self.segmenter.add_word(self.TOTAL_WORD, self.gap, None)
+        self._has_word = self.segmenter.has_word
+
+    def _user_frequencies(self) -> dict[str, int]:
+        """Each user word's final frequency, as jieba's ``load_userdict`` leaves it (a missing frequency is the one
+        jieba suggests: taken from a jieba tokenizer with the same dictionary, loaded only then)."""
+        entries = userdict_entries(self.userdict)
+        if any(freq == 0 for _word, freq, _tag in entries):
+            raise ValueError(f"{self.userdict}: a frequency of 0 (jieba's 'never join') is not supported by the "
+                             "rjieba segmenter; use --segmenter jieba")
+        if any(freq is None for _word, freq, _tag in entries):
+            reference = get_tokenizer(self.userdict, backend="jieba")
+            return {word: reference.FREQ[word] for word, _freq, _tag in entries}
+        return {word: freq for word, freq, _tag in entries}
+
+    def total_gap(self, frequencies: dict[str, int]) -> int:
+        """What jieba's total exceeds rjieba's by, with the user dictionary loaded in both (rule 3)."""
+        entries = userdict_entries(self.userdict)
+        jieba_total = JIEBA_DICT_TOTAL + sum(frequencies[word] if freq is None else freq for word, freq, _ in entries)
+        in_dictionary = jieba_dict_frequencies(list(frequencies))
+        rjieba_total = RJIEBA_DICT_TOTAL + sum(freq - in_dictionary.get(word, 0) for word, freq in frequencies.items())
+        return jieba_total - rjieba_total
+
+    def lcut(self, text: str) -> list[str]:
+        """jieba's default cut (HMM on) of ``text`` as a list of tokens."""
+        tokens = self._cut_by_blocks(text) if _RJIEBA_ONLY_HAN.search(text) else self.segmenter.cut(text, True)
+        return self._split_symbol_runs(tokens) if _BLOCK_SYMBOL.search(text) else tokens
+
+    def _cut_by_blocks(self, text: str) -> list[str]:
+        """Rule 2: rjieba on each of jieba's blocks; between blocks jieba's whitespace tokens and single characters."""
+        tokens: list[str] = []
+        cut = self.segmenter.cut
+        for index, piece in enumerate(_BLOCK.split(text)):
+            if not piece:
+                continue
+            if index % 2:
+                tokens.extend(cut(piece, True))
+            else:
+                tokens.extend(_between_blocks(piece))
+        return tokens
+
+    def _split_symbol_runs(self, tokens: list[str]) -> list[str]:
+        """Rule 1: tokens of letters, digits and symbols that are no dictionary word, split as jieba's HMM splits."""
+        replace = {}
+        for token in set(tokens):  # distinct tokens only: a text has few of these, and far fewer kinds
+            if token.isascii() and len(token) > 1 and _SYMBOL_RUN.fullmatch(token) and not self._has_word(token):
+                pieces = [piece for piece in _HMM_SKIP.split(token) if piece]
+                if len(pieces) > 1:
+                    replace[token] = pieces
+        if not replace:
+            return tokens
+        out: list[str] = []
+        for token in tokens:
+            if token in replace:
+                out.extend(replace[token])
+            else:
+                out.append(token)
+        return out
+
+
+def _between_blocks(piece: str) -> list[str]:
+    """jieba's tokens of text between its blocks: ``\\r\\n`` and whitespace characters, then single characters."""
+    tokens = []
+    for part in _SPACE.split(piece):
+        if not part:
+            continue
+        if _SPACE.match(part):
+            tokens.append(part)
+        else:
+            tokens.extend(part)
+    return tokens
 
 
 @cache
@@ -175,38 +301,21 @@ _SPACE = jieba.re_skip_default
 _HMM_HAN = finalseg.re_han
 _HMM_SKIP = finalseg.re_skip
 _BLOCK_SYMBOL = re.compile(r"[+#&._%\-]")  # the only characters of a block that are not word characters
-_HMM_KNOWN = frozenset.intersection(*(frozenset(table) for table in finalseg.emit_P.values()))
 
 
-def _router(tokenizer: jieba.Tokenizer):
-    """A function giving, for each position of a block, the end (inclusive) of the word jieba's best route takes."""
-    if isinstance(tokenizer, FastRouteTokenizer):
-        freq, total, compiled = tokenizer.FREQ, float(tokenizer.total), tokenizer._dag_and_route
-
-        def fast_route(block: str) -> list[int]:
-            route: list[int] = []
-            compiled(freq, block, route, total)
-            return route
-
-        return fast_route
-
-    def route(block: str) -> list[int]:
-        found: dict[int, tuple[float, int]] = {}
-        tokenizer.calc(block, tokenizer.get_DAG(block), found)
-        return [found[x][1] for x in range(len(block))]
-
-    return route
+def _route(tokenizer: jieba.Tokenizer, block: str) -> list[int]:
+    """For each position of a block, the end (inclusive) of the word jieba's best route takes."""
+    found: dict[int, tuple[float, int]] = {}
+    tokenizer.calc(block, tokenizer.get_DAG(block), found)
+    return [found[x][1] for x in range(len(block))]
 
 
-def _hmm_states(tokenizer: jieba.Tokenizer, run: str) -> list[str]:
+def _hmm_states(run: str) -> list[str]:
     """jieba's HMM states (B/M/E/S) for a run of Chinese characters."""
-    if isinstance(tokenizer, FastRouteTokenizer) and _HMM_KNOWN.issuperset(run):
-        # jieba_fast's compiled Viterbi equals jieba's on characters the model knows (not on unknown ones)
-        return tokenizer._viterbi(run, "BMES", finalseg.start_P, finalseg.trans_P, finalseg.emit_P)[1]
     return finalseg.viterbi(run, "BMES", finalseg.start_P, finalseg.trans_P, finalseg.emit_P)[1]
 
 
-def token_spans(text: str, tokenizer: jieba.Tokenizer | None = None) -> tuple[list[int], list[int]]:
+def token_spans(text: str, tokenizer: jieba.Tokenizer | RjiebaSegmenter | None = None) -> tuple[list[int], list[int]]:
     """Starts and ends of every token of jieba's default cut (HMM on) of ``text``, whitespace included.
 
     The same tokens as ``tokenizer.cut(text)``, computed by offsets: jieba's blocks, its best dictionary route and
@@ -222,13 +331,16 @@ def token_spans(text: str, tokenizer: jieba.Tokenizer | None = None) -> tuple[li
     return starts, ends
 
 
-def _walk(text: str, tokenizer: jieba.Tokenizer, *, words_only: bool) -> tuple[list[str], list[int], list[int]]:
+def _walk(
+    text: str, tokenizer: jieba.Tokenizer | RjiebaSegmenter, *, words_only: bool
+) -> tuple[list[str], list[int], list[int]]:
     """jieba's tokens of ``text`` with their offsets; with ``words_only``, only those :func:`is_word` accepts.
 
     Filtering while walking saves a second pass over millions of tokens: a block's tokens are all words unless
     the block holds one of jieba's symbol characters, and between blocks only single word characters are words.
     """
-    route_of = _router(tokenizer)
+    if isinstance(tokenizer, RjiebaSegmenter):
+        return _offsets(tokenizer.lcut(text), words_only=words_only)
     tokens: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -262,7 +374,7 @@ def _walk(text: str, tokenizer: jieba.Tokenizer, *, words_only: bool) -> tuple[l
             continue
         check = words_only and _BLOCK_SYMBOL.search(block) is not None
         first = len(tokens)
-        route = route_of(block)
+        route = _route(tokenizer, block)
         x, buffer_start = 0, -1
         while x < length:
             y = route[x] + 1
@@ -286,6 +398,20 @@ def _walk(text: str, tokenizer: jieba.Tokenizer, *, words_only: bool) -> tuple[l
             ends[first:] = [ends[i] for i in keep]
         position += length
     return tokens, starts, ends
+
+
+def _offsets(tokens: list[str], *, words_only: bool) -> tuple[list[str], list[int], list[int]]:
+    """Tokens that tile a text, with their offsets; with ``words_only``, only those :func:`is_word` accepts."""
+    ends = list(accumulate(map(len, tokens)))
+    starts = [0, *ends[:-1]] if ends else []
+    if not words_only:
+        return tokens, starts, ends
+    # a text has far fewer distinct tokens than tokens; most are letters only (str.isalnum), hence words
+    other = {token for token in set(tokens) if not token.isalnum() and not is_word(token)}
+    if not other:
+        return tokens, starts, ends
+    keep = list(map(operator.not_, map(other.__contains__, tokens)))
+    return list(compress(tokens, keep)), list(compress(starts, keep)), list(compress(ends, keep))
 
 
 def _add_buffer(tokenizer, freq, block: str, begin: int, end: int, position: int, tokens, starts, ends) -> None:
@@ -315,7 +441,7 @@ def _hmm_spans(tokenizer: jieba.Tokenizer, buffer: str) -> list[tuple[int, int]]
         if not piece:
             continue
         if index % 2:
-            states = _hmm_states(tokenizer, piece)
+            states = _hmm_states(piece)
             begin, following = 0, 0
             for i, state in enumerate(states):
                 if state == "B":
@@ -374,7 +500,7 @@ def tokenize(
 
 
 def token_lists(
-    text: str, tokenizer: jieba.Tokenizer, stop: frozenset[str], *, keep_punctuation: bool = False
+    text: str, tokenizer: jieba.Tokenizer | RjiebaSegmenter, stop: frozenset[str], *, keep_punctuation: bool = False
 ) -> tuple[list[str], list[int], list[int], list[bool]]:
     """The columns of :func:`tokenize` as lists: tokens, starts, ends and whether each is a stopword.
 
@@ -388,10 +514,12 @@ def token_lists(
         words, starts, ends = [tokens[i] for i in kept], [all_starts[i] for i in kept], [all_ends[i] for i in kept]
     else:
         words, starts, ends = _walk(text, tokenizer, words_only=True)
-    return words, starts, ends, [word in stop for word in words]
+    return words, starts, ends, list(map(stop.__contains__, words))
 
 
-def compare_segmenters(texts: dict[str, str], other: str | jieba.Tokenizer = "jieba_fast") -> pd.DataFrame:
+def compare_segmenters(
+    texts: dict[str, str], other: str | jieba.Tokenizer | RjiebaSegmenter = "rjieba"
+) -> pd.DataFrame:
     """Segment each text with jieba's own ``cut`` and as the package does with ``other``; one row per text that differs.
 
     ``other`` is a backend name or a tokenizer; its tokens come from :func:`token_spans`, the function
