@@ -223,3 +223,27 @@ def test_without_rjieba_the_build_says_so_in_one_line_and_uses_jieba(tmp_path):
     assert lines == ["fupin: rjieba is not installed for this platform; segmenting with jieba (the same tokens, "
                      "about 4 times slower)"]
     assert '"jieba"' in (tmp_path / "out" / "provenance.json").read_text(encoding="utf-8")
+
+
+def test_the_patterns_are_jiebas_own():
+    """segment.py repeats jieba's block, whitespace, user-dictionary and HMM patterns (to spare a build importing
+    jieba): they must be jieba 0.42.1's, flags included."""
+    from jieba import finalseg
+
+    from fupin_research import segment
+
+    pairs = [(segment._BLOCK, jieba.re_han_default), (segment._SPACE, jieba.re_skip_default),
+             (segment._USERDICT_LINE, jieba.re_userdict), (segment._HMM_HAN, finalseg.re_han),
+             (segment._HMM_SKIP, finalseg.re_skip)]
+    for ours, theirs in pairs:
+        assert (ours.pattern, ours.flags) == (theirs.pattern, theirs.flags)
+
+
+def test_a_build_worker_with_rjieba_loads_neither_jieba_nor_matplotlib():
+    """Start-up: what a worker loads before its first document (imports, dictionary, codebook) leaves out jieba
+    (its import pulls in pkg_resources) and matplotlib; measured in seconds by ``fupin bench`` (startup_s)."""
+    code = ("import sys; from fupin_research.build import BuildSettings, _warm_up; "
+            "_warm_up(BuildSettings('rjieba')); print(sorted({'jieba', 'matplotlib', 'sklearn'} & set(sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

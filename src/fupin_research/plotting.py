@@ -13,9 +13,6 @@ import re
 from functools import cache
 from pathlib import Path
 
-import matplotlib
-from matplotlib import font_manager
-
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
 
 
@@ -32,6 +29,8 @@ def font_path() -> Path:
 
 @cache
 def _register_font() -> str:
+    from matplotlib import font_manager  # imported here: a build needs no matplotlib (start-up time)
+
     path = font_path()
     font_manager.fontManager.addfont(str(path))
     return font_manager.FontProperties(fname=str(path)).get_name()
@@ -48,6 +47,8 @@ def use_chinese_font() -> str:
         'Noto Sans CJK SC'
     """
     name = _register_font()
+    import matplotlib
+
     matplotlib.rcParams["font.family"] = "sans-serif"
     matplotlib.rcParams["font.sans-serif"] = [name, "DejaVu Sans"]
     matplotlib.rcParams["axes.unicode_minus"] = False  # the CJK font has no U+2212 minus glyph

@@ -14,12 +14,14 @@ from collections.abc import Callable
 from functools import cache
 from itertools import accumulate, compress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jieba
 import pandas as pd
-from jieba import finalseg
 
 from fupin_research.paths import data_dir
+
+if TYPE_CHECKING:
+    import jieba
 
 # jieba logs "Building prefix dict ..." at DEBUG on every new tokenizer; keep notebook outputs stable.
 logging.getLogger("jieba").setLevel(logging.WARNING)
@@ -36,6 +38,15 @@ def stopwords_file() -> Path:
     """The shipped stopword list (one word per line, ``#`` comments)."""
     return data_dir() / "stopwords.txt"
 
+
+# jieba 0.42.1's own patterns (jieba.re_han_default, jieba.re_skip_default, jieba.re_userdict, jieba.finalseg.re_han
+# and re_skip), repeated here so that a build with rjieba need not import jieba (80 ms of start-up, most of it
+# pkg_resources); tests/test_segment_identity.py checks that they equal jieba's.
+_BLOCK = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
+_SPACE = re.compile("(\r\n|\\s)", re.U)
+_USERDICT_LINE = re.compile("^(.+?)( [0-9]+)?( [a-z]+)?$", re.U)
+_HMM_HAN = re.compile("([\u4E00-\u9FD5]+)")
+_HMM_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
 
 SEGMENTERS = ("jieba", "rjieba")
 RJIEBA_VERSION = "0.2.2"  # the rules of RjiebaSegmenter were worked out against this version (pinned in pyproject)
@@ -105,6 +116,8 @@ def get_tokenizer(
 def _tokenizer(userdict: str, backend: str) -> jieba.Tokenizer | RjiebaSegmenter:
     if backend == "rjieba":
         return RjiebaSegmenter(userdict)
+    import jieba
+
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
     tokenizer.load_userdict(userdict)
@@ -124,9 +137,19 @@ def userdict_entries(path: str | os.PathLike[str]) -> list[tuple[str, int | None
         line = raw.strip().decode("utf-8").lstrip("\ufeff")
         if not line:
             continue
-        word, freq, tag = jieba.re_userdict.match(line).groups()
+        word, freq, tag = _USERDICT_LINE.match(line).groups()
         entries.append((word, int(freq) if freq is not None else None, tag.strip() if tag else None))
     return entries
+
+
+def jieba_dict_file() -> Path:
+    """jieba's main dictionary file (``jieba/dict.txt``), found without importing jieba."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or spec.origin is None:
+        raise ValueError("jieba is not installed: pip install jieba==0.42.1")
+    return Path(spec.origin).with_name("dict.txt")
 
 
 # jieba 0.42.1's dictionary (jieba/dict.txt) sums to 60,101,967 with its one duplicate line counted twice;
@@ -145,7 +168,7 @@ def jieba_dict_frequencies(words: list[str]) -> dict[str, int]:
     """
     if not words:
         return {}
-    text = Path(jieba.__file__).with_name("dict.txt").read_text(encoding="utf-8")
+    text = jieba_dict_file().read_text(encoding="utf-8")
     pattern = re.compile("^(" + "|".join(map(re.escape, sorted(set(words), key=len, reverse=True))) + ") (\\d+)",
                          re.M)
     return {word: int(freq) for word, freq in pattern.findall(text)}
@@ -294,12 +317,6 @@ def is_word(token: str) -> bool:
     return _WORD_CHAR.search(token) is not None
 
 
-# jieba 0.42.1's block patterns (jieba.re_han_default, jieba.re_skip_default and jieba.finalseg's), repeated
-# here because the segmentation below walks jieba's algorithm by offsets instead of through its generators
-_BLOCK = jieba.re_han_default
-_SPACE = jieba.re_skip_default
-_HMM_HAN = finalseg.re_han
-_HMM_SKIP = finalseg.re_skip
 _BLOCK_SYMBOL = re.compile(r"[+#&._%\-]")  # the only characters of a block that are not word characters
 
 
@@ -312,6 +329,8 @@ def _route(tokenizer: jieba.Tokenizer, block: str) -> list[int]:
 
 def _hmm_states(run: str) -> list[str]:
     """jieba's HMM states (B/M/E/S) for a run of Chinese characters."""
+    from jieba import finalseg
+
     return finalseg.viterbi(run, "BMES", finalseg.start_P, finalseg.trans_P, finalseg.emit_P)[1]
 
 
@@ -528,6 +547,7 @@ def compare_segmenters(
     jieba's tokens on these texts.
 
     Example:
+        >>> import jieba
         >>> compare_segmenters({"a": "实现两不愁三保障"}, jieba.Tokenizer()).iloc[0][["jieba", "other"]].tolist()
         ['两不愁三保障', '两不愁 三 保障']
     """
