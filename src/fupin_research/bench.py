@@ -7,9 +7,9 @@ copied round-robin under new names). Then, on the same files:
   segmentation stage (``ratio_read_<format>_to_segment``);
 - ``baseline_mb_s``: bare ``jieba.Tokenizer().lcut`` (jieba 0.42.1, default dictionary) on the raw text;
 - ``startup_s``: a fresh process importing the build and loading its segmenter and codebook (best of 3);
-- one ``<stage>_mb_s`` per stage of the pipeline (:func:`stage_functions`), run in this process: read,
-  normalize, segment, sentences, warnings, quantities, attribution and audit, formulas, time expressions, units,
-  codes, primary codes;
+- one ``<stage>_mb_s`` per stage of the pipeline (:func:`stage_functions`), run in this process on the first
+  20 MB of the corpus (``stage_sample_mb``; the baseline too): read, normalize, segment, sentences, warnings,
+  quantities, attribution and audit, formulas, time expressions, units, codes, primary codes;
 - ``build_jobs1_mb_s`` and ``build_jobs2_mb_s``: the whole ``fupin build`` in a fresh process, from scratch;
 - ``peak_rss_mb``: the peak resident memory of the ``--jobs 1`` build (sampled every 50 ms);
 - per segmenter: where the build's segmenter is rjieba, ``segment_jieba_mb_s``, ``startup_jieba_s`` and
@@ -110,6 +110,9 @@ def _peak_rss_of(command: list[str]) -> tuple[float, float]:
     return seconds, peak / 1e6
 
 
+STAGE_SAMPLE_MB = 20.0
+
+
 def _startup_seconds(segmenter: str) -> float:
     """Seconds a fresh process takes to import the build and load what its workers load (dictionary, codebook)."""
     code = ("from fupin_research.build import BuildSettings, _warm_up; "
@@ -194,22 +197,31 @@ def run_benchmark(
             results[key] = round(min(_startup_seconds(name) for _ in range(3)), 3)
             echo(f"start-up ({name}): {results[key]} s")
 
+        # the stages run in this process on the first STAGE_SAMPLE_MB of the corpus (a document in memory takes
+        # ~30 times its size); the builds below read all of it
+        sample, sample_mb = [], 0.0
+        for path in files:
+            if sample_mb >= STAGE_SAMPLE_MB:
+                break
+            sample.append(path)
+            sample_mb += path.stat().st_size / 1e6
+        results["stage_sample_mb"] = round(sample_mb, 3)
         raw: list[tuple[Path, str, str]] = []
-        results["read_mb_s"] = _rate(megabytes, _timed(
-            lambda: raw.extend((p, *read_text_with_encoding(p)) for p in files)))
+        results["read_mb_s"] = _rate(sample_mb, _timed(
+            lambda: raw.extend((p, *read_text_with_encoding(p)) for p in sample)))
         bare = jieba.Tokenizer()
         bare.initialize()
-        results["baseline_mb_s"] = _rate(megabytes, _timed(lambda: [bare.lcut(text) for _, text, _ in raw]))
+        results["baseline_mb_s"] = _rate(sample_mb, _timed(lambda: [bare.lcut(text) for _, text, _ in raw]))
         echo(f"baseline (bare jieba.lcut): {results['baseline_mb_s']} MB/s")
         documents = [make_document(p, text, enc) for p, text, enc in raw]
         _warm_up(BuildSettings(segmenter))
         for stage, function in stage_functions(segmenter).items():
-            results[f"{stage}_mb_s"] = _rate(megabytes, _timed(lambda run=function: [run(d) for d in documents]))
+            results[f"{stage}_mb_s"] = _rate(sample_mb, _timed(lambda run=function: [run(d) for d in documents]))
             echo(f"{stage}: {results[f'{stage}_mb_s']} MB/s")
         for name in others:
             _warm_up(BuildSettings(name))
             function = stage_functions(name)["segment"]
-            results[f"segment_{name}_mb_s"] = _rate(megabytes, _timed(lambda run=function: [run(d) for d in documents]))
+            results[f"segment_{name}_mb_s"] = _rate(sample_mb, _timed(lambda run=function: [run(d) for d in documents]))
             echo(f"segment ({name}): {results[f'segment_{name}_mb_s']} MB/s")
         # reading web pages, PDFs and Word files, against segmentation (reading must never be the slow stage)
         for key, rate in read_rates_by_format().items():
