@@ -54,6 +54,18 @@ def test_dask_local_cluster_gives_identical_tables(small_corpus, local_build, tm
     assert table_files(tmp_path) == table_files(local_build)
 
 
+def test_the_reference_segmenter_gives_byte_identical_tables(small_corpus, local_build, tmp_path):
+    """The default build (rjieba where installed) and --segmenter jieba: every table the same to the byte; only
+    provenance.json, which records the segmenter, differs."""
+    from fupin_research.segment import resolve_segmenter
+
+    build_corpus(small_corpus, tmp_path, settings=BuildSettings("jieba"), incremental=False)
+    reference, default = table_files(tmp_path), table_files(local_build)
+    assert '"jieba"' in reference.pop("provenance.json").decode()
+    assert f'"{resolve_segmenter("auto")}"' in default.pop("provenance.json").decode()
+    assert reference == default
+
+
 def test_tables_read_back_as_one_table(local_build):
     tokens = pd.read_parquet(local_build / "tokens.parquet")
     documents = pd.read_parquet(local_build / "documents.parquet")
