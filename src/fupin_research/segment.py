@@ -6,6 +6,7 @@ The domain user dictionary (``data/userdict.txt``: policy terms and numbered slo
 
 from __future__ import annotations
 
+import bisect
 import logging
 import operator
 import os
@@ -244,8 +245,15 @@ class RjiebaSegmenter:
 
     def lcut(self, text: str) -> list[str]:
         """jieba's default cut (HMM on) of ``text`` as a list of tokens."""
+        return self.tokens_and_ends(text)[0]
+
+    def tokens_and_ends(self, text: str) -> tuple[list[str], list[int]]:
+        """jieba's tokens of ``text`` and the offset where each ends (the next one starts there)."""
         tokens = self._cut_by_blocks(text) if _RJIEBA_ONLY_HAN.search(text) else self.segmenter.cut(text, True)
-        return self._split_symbol_runs(tokens) if _BLOCK_SYMBOL.search(text) else tokens
+        ends = list(accumulate(map(len, tokens)))
+        if _BLOCK_SYMBOL.search(text):
+            tokens, ends = self._split_symbol_runs(text, tokens, ends)
+        return tokens, ends
 
     def _cut_by_blocks(self, text: str) -> list[str]:
         """Rule 2: rjieba on each of jieba's blocks; between blocks jieba's whitespace tokens and single characters."""
@@ -260,23 +268,32 @@ class RjiebaSegmenter:
                 tokens.extend(_between_blocks(piece))
         return tokens
 
-    def _split_symbol_runs(self, tokens: list[str]) -> list[str]:
-        """Rule 1: tokens of letters, digits and symbols that are no dictionary word, split as jieba's HMM splits."""
-        replace = {}
-        for token in set(tokens):  # distinct tokens only: a text has few of these, and far fewer kinds
-            if token.isascii() and len(token) > 1 and _SYMBOL_RUN.fullmatch(token) and not self._has_word(token):
-                pieces = [piece for piece in _HMM_SKIP.split(token) if piece]
-                if len(pieces) > 1:
-                    replace[token] = pieces
-        if not replace:
-            return tokens
+    def _split_symbol_runs(self, text: str, tokens: list[str], ends: list[int]) -> tuple[list[str], list[int]]:
+        """Rule 1: tokens of letters, digits and symbols that are no dictionary word, split as jieba's HMM splits.
+
+        Such a token lies inside one of the text's runs of block characters holding a symbol (``_SYMBOL_RUN``), so
+        only the tokens ending inside those runs are examined, found by their offsets.
+        """
+        edits: list[tuple[int, list[str]]] = []
+        for run in _SYMBOL_RUN.finditer(text):
+            index, run_end = bisect.bisect_right(ends, run.start()), run.end()
+            while index < len(tokens) and ends[index] <= run_end:
+                token = tokens[index]
+                if len(token) > 1 and _SYMBOL_RUN.fullmatch(token) and not self._has_word(token):
+                    pieces = [piece for piece in _HMM_SKIP.split(token) if piece]
+                    if len(pieces) > 1:
+                        edits.append((index, pieces))
+                index += 1
+        if not edits:
+            return tokens, ends
         out: list[str] = []
-        for token in tokens:
-            if token in replace:
-                out.extend(replace[token])
-            else:
-                out.append(token)
-        return out
+        previous = 0
+        for index, pieces in edits:
+            out += tokens[previous:index]
+            out += pieces
+            previous = index + 1
+        out += tokens[previous:]
+        return out, list(accumulate(map(len, out)))
 
 
 def _between_blocks(piece: str) -> list[str]:
@@ -359,7 +376,7 @@ def _walk(
     the block holds one of jieba's symbol characters, and between blocks only single word characters are words.
     """
     if isinstance(tokenizer, RjiebaSegmenter):
-        return _offsets(tokenizer.lcut(text), words_only=words_only)
+        return _offsets(*tokenizer.tokens_and_ends(text), words_only=words_only)
     tokens: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -419,9 +436,8 @@ def _walk(
     return tokens, starts, ends
 
 
-def _offsets(tokens: list[str], *, words_only: bool) -> tuple[list[str], list[int], list[int]]:
+def _offsets(tokens: list[str], ends: list[int], *, words_only: bool) -> tuple[list[str], list[int], list[int]]:
     """Tokens that tile a text, with their offsets; with ``words_only``, only those :func:`is_word` accepts."""
-    ends = list(accumulate(map(len, tokens)))
     starts = [0, *ends[:-1]] if ends else []
     if not words_only:
         return tokens, starts, ends
