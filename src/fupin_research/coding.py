@@ -409,6 +409,24 @@ def add_instrument_type(table: pd.DataFrame, types: dict[str, str]) -> pd.DataFr
     return table[PRIMARY_COLUMNS].reset_index(drop=True)
 
 
+def _primary_table(rows: list[tuple], types: dict[str, str]) -> pd.DataFrame:
+    """``add_instrument_type(pd.DataFrame(rows, columns=PRIMARY_COLUMNS), types)`` for a non-empty list of
+    ``rows`` (tuples in :data:`PRIMARY_COLUMNS` order, every dimension in :data:`PRIMARY_DIMENSIONS`), built in
+    Python lists rather than by pandas operations on string columns."""
+    order = {dim: rank for rank, dim in enumerate(PRIMARY_DIMENSIONS)}
+    if not rows or any(row[2] not in order for row in rows):
+        return add_instrument_type(pd.DataFrame(rows, columns=PRIMARY_COLUMNS), types)
+    kinds = []
+    for doc_id, unit_id, dim, code, runner_up, confidence, method, _type, score, evidence in rows:
+        if dim == "instrument":
+            kind = types.get(code) or NO_CODE
+            runner_kind = types.get(runner_up) or NO_CODE
+            kinds.append((doc_id, unit_id, "instrument_type", kind, NO_CODE if runner_kind == kind else runner_kind,
+                          confidence, method, "", score, evidence))
+    table = sorted([*rows, *kinds], key=lambda row: (row[0], row[1], order[row[2]]))  # stable, as sort_values
+    return pd.DataFrame(table, columns=PRIMARY_COLUMNS)
+
+
 def primary_codes(
     codes: pd.DataFrame,
     codebook: dict[str, Any] | None = None,
