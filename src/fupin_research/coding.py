@@ -459,14 +459,13 @@ def primary_codes(
     chosen = method or (DEFAULT_METHOD if has_text else DEFAULT_METHOD_WITHOUT_TEXT)
     if chosen not in METHODS:
         raise InputError(f"primary_codes: method must be one of {METHODS}, not {chosen!r}")
-    book = codebook or load_codebook()
     if chosen == "model_text" and not has_text:
         raise InputError("primary_codes: method='model_text' reads the unit text; pass units= with a text column")
     if chosen != "rules":
-        from fupin_research.coding_model import model_decisions  # the model needs scikit-learn
+        from fupin_research.coding_model import model_decisions  # the model's module imports SciPy
 
         return model_decisions(units, codes, codebook, text=chosen == "model_text")
-    table = rule_decisions(codes, book)
+    table = rule_decisions(codes, codebook or load_codebook())
     if units is not None:
         table = with_every_unit(table, units)
     return table
