@@ -49,9 +49,54 @@ FOLDS = 5
 C = 4.0  # inverse regularisation of the logistic regression (fixed, not tuned on the test folds)
 
 
+@dataclass(frozen=True, eq=False)
+class _Evidence:
+    """The evidence table of :func:`code_units` as numbers, against the rows of a units table: one pass of
+    pandas' factorize instead of Python loops over Arrow-backed columns."""
+
+    row: np.ndarray  # per evidence row, the row of its unit in units (the last, should a unit occur twice); -1: none
+    code: np.ndarray  # index into codes
+    term: np.ndarray  # index into terms
+    dimension: np.ndarray  # index into dimensions
+    start: np.ndarray
+    end: np.ndarray
+    codes: list
+    terms: list
+    dimensions: list
+    units_unique: bool  # no unit occurs twice in units
+
+
 def _row_of(units: pd.DataFrame) -> dict[tuple[str, str], int]:
     """(doc_id, unit_id) -> row of ``units`` (the last row, should a unit occur twice)."""
     return {key: i for i, key in enumerate(zip(units.doc_id.tolist(), units.unit_id.tolist()))}
+
+
+def _index_evidence(units: pd.DataFrame, codes: pd.DataFrame) -> _Evidence:
+    row_of = _row_of(units)
+    unique = len(row_of) == len(units)
+    columns = [codes.doc_id, codes.unit_id, codes.code, codes.evidence, codes.dimension]
+    start = codes.start.to_numpy(dtype=np.int64)
+    end = codes.end.to_numpy(dtype=np.int64)
+    if not any(column.isna().any() for column in columns):
+        (doc, docs), (unit, unit_names), (code, code_names), (term, terms), (dim, dims) = (
+            pd.factorize(column) for column in columns)
+        docs, unit_names = docs.tolist(), unit_names.tolist()
+        width = max(len(unit_names), 1)
+        pairs, inverse = np.unique(doc.astype(np.int64) * width + unit, return_inverse=True)
+        row_of_pair = np.array([row_of.get((docs[p // width], unit_names[p % width]), -1) for p in pairs.tolist()],
+                               dtype=np.int64)
+        return _Evidence(row_of_pair[inverse.reshape(-1)], code.astype(np.int64), term.astype(np.int64),
+                         dim.astype(np.int64), start, end, code_names.tolist(), terms.tolist(), dims.tolist(), unique)
+    ids: tuple[dict, dict, dict] = ({}, {}, {})  # missing values: number the values as they are, in Python
+    numbered: tuple[list, list, list] = ([], [], [])
+    rows = []
+    for d, u, *values in zip(*(column.tolist() for column in columns)):
+        rows.append(row_of.get((d, u), -1))
+        for value, seen, out in zip(values, ids, numbered):
+            out.append(seen.setdefault(value, len(seen)))
+    code, term, dim = (np.array(out, dtype=np.int64) for out in numbered)
+    return _Evidence(np.array(rows, dtype=np.int64), code, term, dim, start, end, *(list(seen) for seen in ids),
+                     unique)
 
 
 def codebook_features(units: pd.DataFrame, codes: pd.DataFrame, codebook: dict[str, Any]) -> np.ndarray:
@@ -69,48 +114,42 @@ def codebook_features(units: pd.DataFrame, codes: pd.DataFrame, codebook: dict[s
         >>> features.shape[0], float(features.max()) > 0
         (1, True)
     """
+    return _codebook_features(len(units), _index_evidence(units, codes), codebook)
+
+
+def _codebook_features(n_units: int, evidence: _Evidence, codebook: dict[str, Any]) -> np.ndarray:
     specs, _ = _weight_table(codebook)
     columns = [c["id"] for dim in MODEL_DIMENSIONS for c in codebook["dimensions"][dim]["codes"]]
     gate = [c["id"] for c in codebook.get("gate") or []]
     position = {cid: i for i, cid in enumerate([*columns, *gate])}
     width = len(position) + 1
-    matrix = np.zeros((len(units), width))
-    row_of = _row_of(units)
-    # one pass over the evidence in Python (lists, not Arrow-backed columns); the rest is done by numpy
-    rows, dims, code_ids, starts, ends, weights = [], [], [], [], [], []
-    weight_of: dict[tuple[str, str], float] = {}
-    dim_ids: dict[str, int] = {}
-    for d, u, dim, code, term, start, end in zip(codes.doc_id.tolist(), codes.unit_id.tolist(),
-                                                 codes.dimension.tolist(), codes.code.tolist(),
-                                                 codes.evidence.tolist(), codes.start.tolist(), codes.end.tolist()):
-        row = row_of.get((d, u))
-        if row is None or code not in specs:
-            continue
-        weight = weight_of.get((code, term))
-        if weight is None:
-            weight = weight_of[(code, term)] = term_weight(specs[code], str(term))
-        rows.append(row)
-        dims.append(dim_ids.setdefault(dim, len(dim_ids)))
-        code_ids.append(position[code])
-        starts.append(int(start))
-        ends.append(int(end))
-        weights.append(weight)
-    if rows:
-        row = np.array(rows, dtype=np.int64)
-        column = np.array(code_ids, dtype=np.int64)
-        weight = np.array(weights, dtype=float)
-        is_gate = np.array(dims, dtype=np.int64) == dim_ids.get(GATE_DIMENSION, -1)
+    matrix = np.zeros((n_units, width))
+    known = np.array([code in specs for code in evidence.codes], dtype=bool)
+    selected = np.flatnonzero((evidence.row >= 0) & known[evidence.code]) if len(known) else np.zeros(0, np.int64)
+    if len(selected):
+        row, code, dim = evidence.row[selected], evidence.code[selected], evidence.dimension[selected]
+        start, end = evidence.start[selected], evidence.end[selected]
+        column_of = np.full(len(evidence.codes), -1, dtype=np.int64)
+        for k in np.unique(code).tolist():
+            column_of[k] = position[evidence.codes[k]]  # a code of another dimension: KeyError, as ever
+        column = column_of[code]
+        terms = max(len(evidence.terms), 1)
+        pairs, inverse = np.unique(code * terms + evidence.term[selected], return_inverse=True)
+        weight = np.array([term_weight(specs[evidence.codes[p // terms]], str(evidence.terms[p % terms]))
+                           for p in pairs.tolist()], dtype=float)[inverse.reshape(-1)]
+        gate_dim = evidence.dimensions.index(GATE_DIMENSION) if GATE_DIMENSION in evidence.dimensions else -1
+        is_gate = dim == gate_dim
         # a gate cue counts once per match; the evidence of a code counts by weight, nested evidence dropped.
         # Weights are multiples of 0.25, so their sums are exact in any order.
-        kept = ~is_gate & ~_nested(row * len(dim_ids) + np.array(dims, dtype=np.int64), column,
-                                   np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
+        kept = ~is_gate & ~_nested(row * len(evidence.dimensions) + dim, code, start, end)
         flat = matrix.reshape(-1)
-        flat += np.bincount((row * width + column)[is_gate], minlength=flat.size)
-        totals = np.bincount((row * width + column)[kept], weights=weight[kept], minlength=flat.size)
+        cell = row * width + column
+        flat += np.bincount(cell[is_gate], minlength=flat.size)
+        totals = np.bincount(cell[kept], weights=weight[kept], minlength=flat.size)
         touched = np.zeros(flat.size, dtype=bool)
-        touched[(row * width + column)[kept]] = True
+        touched[cell[kept]] = True
         flat[touched] = totals[touched]
-    zeros = np.zeros(len(units))
+    zeros = np.zeros(n_units)
     cue = {cid: matrix[:, position[cid]] for cid in gate}
     n_instruments = len(codebook["dimensions"]["instrument"]["codes"])
     best = matrix[:, :n_instruments].max(axis=1) if n_instruments else zeros
@@ -319,26 +358,20 @@ class CodingModel:
         parts.append(sparse.csr_matrix(np.sign(book) * np.sqrt(np.abs(book))))
         return sparse.hstack(parts).tocsr()
 
-    def _features(self, units: pd.DataFrame, codes: pd.DataFrame) -> sparse.csr_matrix:
+    def _features(self, units: pd.DataFrame, codes: pd.DataFrame,
+                  evidence: _Evidence | None = None) -> sparse.csr_matrix:
         """The feature matrix of :meth:`_matrix` (``fit=False``), computed from :attr:`fitted` with numpy."""
         fitted = self._fitted()
+        evidence = _index_evidence(units, codes) if evidence is None else evidence
         n_rows = len(units)
-        vocabulary = fitted.evidence_vocabulary
-        rows, index = [], []
-        for row, bag in enumerate(evidence_bags(units, codes)):
-            for token in bag:
-                feature = vocabulary.get(token)
-                if feature is not None:
-                    rows.append(row)
-                    index.append(feature)
-        counts = _csr_counts(np.array(rows, dtype=np.int64), np.array(index, dtype=np.int64), n_rows,
+        counts = _csr_counts(*_evidence_tokens(units, codes, evidence, fitted.evidence_vocabulary), n_rows,
                              len(fitted.evidence_idf))
         parts = [_tfidf(counts, fitted.evidence_idf, n_rows)]
         if self.text:
             texts = units.text.astype(str).tolist()
             counts = _count_grams(texts, fitted.gram_tables, len(fitted.grams_idf))
             parts.append(_tfidf(counts, fitted.grams_idf, n_rows))
-        book = codebook_features(units, codes, self.codebook)
+        book = _codebook_features(n_rows, evidence, self.codebook)
         parts.append(sparse.csr_matrix(np.sign(book) * np.sqrt(np.abs(book))))
         return sparse.hstack(parts).tocsr()
 
@@ -392,28 +425,74 @@ class CodingModel:
         _, types = _weight_table(self.codebook)
         if not len(units):
             return add_instrument_type(pd.DataFrame([], columns=PRIMARY_COLUMNS), types)
-        probability = self.probabilities(self._features(units, codes))
+        evidence = _index_evidence(units, codes)
+        probability = self.probabilities(self._features(units, codes, evidence))
         doc_ids, unit_ids = units.doc_id.tolist(), units.unit_id.tolist()
         decided = []
         for dim, classes, _coef, _intercept in self._fitted().dimensions:
             first, second = _best_two(probability[dim])
-            chosen = [classes[k] for k in first.tolist()]
-            runner = [classes[k] for k in second.tolist()] if len(classes) > 1 else [NO_CODE] * len(units)
             confidence = [round(p, 3) for p in probability[dim][np.arange(len(units)), first].tolist()]
-            decided.append((dim, chosen, runner, confidence))
-        # the codebook evidence of each chosen code, as term@start-end in the order of the evidence table
-        wanted = {(d, u, code): [] for _, chosen, _, _ in decided for d, u, code in zip(doc_ids, unit_ids, chosen)}
-        for d, u, code, term, start, end in zip(codes.doc_id.tolist(), codes.unit_id.tolist(), codes.code.tolist(),
-                                                codes.evidence.tolist(), codes.start.tolist(), codes.end.tolist()):
-            spans = wanted.get((d, u, code))
-            if spans is not None:
-                spans.append(f"{term}@{start}-{end}")
+            decided.append((dim, classes, first, second, confidence))
+        spans = _chosen_evidence(units, codes, evidence, [(classes, first) for _, classes, first, _, _ in decided])
         rows = [
-            (d, u, dim, code, second, p, self.method, types.get(code, ""), p, "; ".join(wanted[(d, u, code)]))
-            for dim, chosen, runner, confidence in decided
-            for d, u, code, second, p in zip(doc_ids, unit_ids, chosen, runner, confidence)
+            (d, u, dim, classes[k], classes[j] if len(classes) > 1 else NO_CODE, p, self.method,
+             types.get(classes[k], ""), p, "; ".join(spans(row, classes[k])))
+            for dim, classes, first, second, confidence in decided
+            for row, (d, u, k, j, p) in enumerate(zip(doc_ids, unit_ids, first.tolist(), second.tolist(), confidence))
         ]
         return _primary_table(rows, types)
+
+
+def _evidence_tokens(units: pd.DataFrame, codes: pd.DataFrame, evidence: _Evidence,
+                     vocabulary: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(row, feature index) of every token of :func:`evidence_bags` that is in ``vocabulary``."""
+    if not evidence.units_unique:  # a unit named twice gets its bag twice: count the bags themselves
+        rows, index = [], []
+        for row, bag in enumerate(evidence_bags(units, codes)):
+            for token in bag:
+                feature = vocabulary.get(token)
+                if feature is not None:
+                    rows.append(row)
+                    index.append(feature)
+        return np.array(rows, dtype=np.int64), np.array(index, dtype=np.int64)
+    inside = np.flatnonzero(evidence.row >= 0)
+    terms = max(len(evidence.terms), 1)
+    pairs, inverse = np.unique(evidence.code[inside] * terms + evidence.term[inside], return_inverse=True)
+    pair_feature = np.array([vocabulary.get(f"{evidence.codes[p // terms]}|{evidence.terms[p % terms]}", -1)
+                             for p in pairs.tolist()], dtype=np.int64)[inverse.reshape(-1)]
+    term_feature = np.array([vocabulary.get(str(term), -1) for term in evidence.terms],
+                            dtype=np.int64)[evidence.term[inside]]
+    row = evidence.row[inside]
+    features = np.concatenate([pair_feature, term_feature])
+    rows = np.concatenate([row, row])
+    return rows[features >= 0], features[features >= 0]
+
+
+def _chosen_evidence(units: pd.DataFrame, codes: pd.DataFrame, evidence: _Evidence,
+                     chosen: list[tuple[list[str], np.ndarray]]):
+    """A function (row, code) -> the ``term@start-end`` of that code's evidence in that unit, in the order of the
+    evidence table, for the codes ``chosen`` (per dimension: its classes and the chosen class of every row)."""
+    if not evidence.units_unique:  # a unit named twice: evidence by (doc_id, unit_id), as the table names it
+        keys = list(zip(units.doc_id.tolist(), units.unit_id.tolist()))
+        by_key: dict[tuple[str, str, str], list[str]] = {}
+        for d, u, code, term, start, end in zip(codes.doc_id.tolist(), codes.unit_id.tolist(), codes.code.tolist(),
+                                                codes.evidence.tolist(), codes.start.tolist(), codes.end.tolist()):
+            by_key.setdefault((d, u, code), []).append(f"{term}@{start}-{end}")
+        return lambda row, code: by_key.get((*keys[row], code), [])
+    code_index = {code: k for k, code in enumerate(evidence.codes)}
+    inside = evidence.row >= 0
+    wanted = np.zeros(len(evidence.row), dtype=bool)
+    for classes, first in chosen:
+        chosen_code = np.array([code_index.get(c, -1) for c in classes], dtype=np.int64)[first]
+        wanted |= inside & (evidence.code == chosen_code[np.where(inside, evidence.row, 0)])
+    found: dict[tuple[int, Any], list[str]] = {}
+    picked = np.flatnonzero(wanted)
+    terms = evidence.terms
+    for row, code, term, start, end in zip(evidence.row[picked].tolist(), evidence.code[picked].tolist(),
+                                           evidence.term[picked].tolist(), evidence.start[picked].tolist(),
+                                           evidence.end[picked].tolist()):
+        found.setdefault((row, evidence.codes[code]), []).append(f"{terms[term]}@{start}-{end}")
+    return lambda row, code: found.get((row, code), [])
 
 
 def _best_two(probability: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
