@@ -219,26 +219,29 @@ _MAX_GRAM = 3
 _BITS = 21  # a code point fits in 21 bits: an n-gram of up to 3 code points is one 63-bit key
 
 
-def _gram_keys(grams: list[str]) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
-    """Per n-gram length 1..3: the sorted keys of the vocabulary's n-grams and their feature indices."""
-    tables = []
+def _gram_keys(grams: list[str]) -> tuple[pd.Index, np.ndarray]:
+    """The vocabulary's n-grams as 63-bit keys (a hashed index, for lookups) and their feature indices.
+
+    The key of an n-gram is its code points plus one, 21 bits each: no code point is 0, so n-grams of different
+    lengths never share a key.
+    """
+    keys = np.zeros(len(grams), dtype=np.uint64)
+    index = np.arange(len(grams), dtype=np.int64)
     for n in range(1, _MAX_GRAM + 1):
-        index = np.array([i for i, g in enumerate(grams) if len(g) == n], dtype=np.int64)
-        keys = np.zeros(len(index), dtype=np.uint64)
-        if len(index):
-            points = _code_points("".join(grams[i] for i in index)).reshape(-1, n)
+        of_length = np.array([i for i, g in enumerate(grams) if len(g) == n], dtype=np.int64)
+        if len(of_length):
+            points = _code_points("".join(grams[i] for i in of_length)).reshape(-1, n)
             for k in range(n):
-                keys = (keys << np.uint64(_BITS)) | points[:, k]
-        order = np.argsort(keys, kind="stable")
-        tables.append((keys[order], index[order]))
-    return tuple(tables)
+                keys[of_length] = (keys[of_length] << np.uint64(_BITS)) | points[:, k]
+    return pd.Index(keys), index
 
 
 def _code_points(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
+    """The code points of ``text`` plus one (so that none is 0), as uint64."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64) + np.uint64(1)
 
 
-def _count_grams(texts: list[str], tables: tuple[tuple[np.ndarray, np.ndarray], ...],
+def _count_grams(texts: list[str], tables: tuple[pd.Index, np.ndarray],
                  width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """CSR (data, indices, indptr) of the counts of the vocabulary's char 1-3-grams in each text: what
     ``CountVectorizer(analyzer="char", ngram_range=(1, 3))`` with a fixed vocabulary counts, with sorted indices."""
@@ -247,29 +250,33 @@ def _count_grams(texts: list[str], tables: tuple[tuple[np.ndarray, np.ndarray], 
     points = _code_points("".join(texts))
     row = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
     left = np.repeat(np.cumsum(lengths), lengths) - np.arange(len(points))  # characters from here to the end
-    found_rows, found_index = [], []
+    queries, rows = [], []
     key = np.zeros(len(points), dtype=np.uint64)
-    for n, (keys, index) in enumerate(tables, start=1):
-        valid = np.flatnonzero(left >= n)
+    for n in range(1, _MAX_GRAM + 1):
         key = (key[: len(points) - n + 1] << np.uint64(_BITS)) | points[n - 1:]  # key[i]: the n-gram at i
-        if not len(keys):
-            continue
-        candidate = key[valid]
-        at = np.minimum(np.searchsorted(keys, candidate), len(keys) - 1)
-        hit = keys[at] == candidate
-        found_rows.append(row[valid[hit]])
-        found_index.append(index[at[hit]])
-    return _csr_counts(np.concatenate(found_rows) if found_rows else np.zeros(0, np.int64),
-                       np.concatenate(found_index) if found_index else np.zeros(0, np.int64), len(texts), width)
+        valid = np.flatnonzero(left >= n)  # the n-grams inside one text
+        queries.append(key[valid])
+        rows.append(row[valid])
+    keys, index = tables
+    found = keys.get_indexer(np.concatenate(queries)) if len(keys) else np.zeros(0, np.int64)
+    hit = found >= 0
+    return _csr_counts(np.concatenate(rows)[hit], index[found[hit]], len(texts), width)
 
 
 def _csr_counts(rows: np.ndarray, index: np.ndarray, n_rows: int,
                 width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """CSR (data, indices, indptr) of how often each (row, feature index) pair occurs, indices sorted."""
-    pairs, counts = np.unique(rows * max(width, 1) + index, return_counts=True)
+    width = max(width, 1)
+    cells = rows * width + index
+    if n_rows * width <= 1 << 21:  # few cells: count them all
+        counts = np.bincount(cells, minlength=n_rows * width)
+        pairs = np.flatnonzero(counts)
+        counts = counts[pairs]
+    else:
+        pairs, counts = np.unique(cells, return_counts=True)
     indptr = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(pairs // max(width, 1), minlength=n_rows), out=indptr[1:])
-    return counts.astype(np.float64), (pairs % max(width, 1)).astype(np.int32), indptr
+    np.cumsum(np.bincount(pairs // width, minlength=n_rows), out=indptr[1:])
+    return counts.astype(np.float64), (pairs % width).astype(np.int32), indptr
 
 
 def _tfidf(counts: tuple[np.ndarray, np.ndarray, np.ndarray], idf: np.ndarray, n_rows: int) -> sparse.csr_matrix:
@@ -320,7 +327,7 @@ class FittedCoder:
     dimensions: tuple[tuple[str, list[str], np.ndarray, np.ndarray], ...]  # (dim, classes, coef, intercept)
 
     @cached_property
-    def gram_tables(self) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    def gram_tables(self) -> tuple[pd.Index, np.ndarray]:
         return _gram_keys(self.grams)
 
 
