@@ -156,6 +156,10 @@ def test_decide_equals_the_scikit_learn_decisions(trained, varied_units):
     twice = pd.concat([varied_units.iloc[:5], varied_units.iloc[:2]], ignore_index=True)  # a unit named twice
     codes = code_units(twice)
     pd.testing.assert_frame_equal(trained.decide(twice, codes), _sklearn_decide(trained, twice, codes))
+    gaps = code_units(varied_units.iloc[:9]).astype({"evidence": object})
+    gaps.loc[[0, 5], "evidence"] = None  # a hand-made evidence table with missing values
+    pd.testing.assert_frame_equal(trained.decide(varied_units.iloc[:9], gaps),
+                                  _sklearn_decide(trained, varied_units.iloc[:9], gaps))
 
 
 def test_decide_on_no_units_is_an_empty_table(trained):

@@ -77,9 +77,9 @@ def _index_evidence(units: pd.DataFrame, codes: pd.DataFrame) -> _Evidence:
     columns = [codes.doc_id, codes.unit_id, codes.code, codes.evidence, codes.dimension]
     start = codes.start.to_numpy(dtype=np.int64)
     end = codes.end.to_numpy(dtype=np.int64)
-    if not any(column.isna().any() for column in columns):
-        (doc, docs), (unit, unit_names), (code, code_names), (term, terms), (dim, dims) = (
-            pd.factorize(column) for column in columns)
+    (doc, docs), (unit, unit_names), (code, code_names), (term, terms), (dim, dims) = (
+        pd.factorize(column) for column in columns)
+    if not any((numbers < 0).any() for numbers in (doc, unit, code, term, dim)):  # -1: a missing value
         docs, unit_names = docs.tolist(), unit_names.tolist()
         width = max(len(unit_names), 1)
         pairs, inverse = np.unique(doc.astype(np.int64) * width + unit, return_inverse=True)
