@@ -124,7 +124,8 @@ class _Plan:
     codes: tuple[tuple[str, str, str], ...]  # (dimension, code id, type) in codebook order
     scanners: tuple[re.Pattern[str], ...]  # longest term of the term-only codes at a position
     evidence: dict[str, tuple[tuple[int, str], ...]]  # longest term -> (code index, its term there)
-    regexes: tuple[tuple[int, re.Pattern[str]], ...]  # (code index, own regex) of codes with patterns
+    regexes: tuple[tuple[int, re.Pattern[str], tuple[re.Pattern[str], ...]], ...]  # codes with patterns:
+    # (code index, own regex, its alternatives searched one by one — see _code_matches)
 
 
 def _signature(codebook: dict[str, Any]) -> _Signature:
@@ -148,7 +149,8 @@ def _plan(signature: _Signature) -> _Plan:
     regexes = []
     for index, (_dim, cid, _type, terms, patterns) in enumerate(signature):
         if patterns:
-            regexes.append((index, _code_regex({"id": cid, "terms": terms, "patterns": patterns})))
+            code = {"id": cid, "terms": terms, "patterns": patterns}
+            regexes.append((index, _code_regex(code), _alternatives(code)))
         else:
             term_sets[index] = {t for t in terms if t}
     every_term = set().union(*term_sets.values())
@@ -192,6 +194,54 @@ def _trie_regex(terms: list[str]) -> str:
     return pattern(trie)
 
 
+# A code with patterns is one alternation (its terms, longest first, then its patterns), which sre tries at
+# every position of a text: its alternatives do not share a first character it could skip ahead by. Each
+# alternative alone (the terms together; each pattern) can skip ahead, so _code_matches finds where the next
+# match of any alternative starts and lets the code's own regex match there: the same matches as its finditer.
+# A backreference or conditional counts groups across the whole alternation: such codes use plain finditer.
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+
+
+def _alternatives(code: dict[str, Any]) -> tuple[re.Pattern[str], ...]:
+    """The alternatives of :func:`_code_regex` as separate regexes (empty: search with the code's own regex)."""
+    patterns = [str(p) for p in code.get("patterns") or []]
+    if any(_GROUP_REFERENCE.search(p) for p in patterns):
+        return ()
+    terms = sorted(set(_all_terms(code)), key=len, reverse=True)
+    parts = ["|".join(re.escape(t) for t in terms)] if terms else []
+    return tuple(re.compile(part) for part in [*parts, *(f"(?:{p})" for p in patterns)])
+
+
+def _code_matches(regex: re.Pattern[str], alternatives: tuple[re.Pattern[str], ...],
+                  text: str) -> list[tuple[int, str]]:
+    """(start, evidence) of the non-empty matches of ``regex.finditer(text)``, ``regex`` being the alternation
+    of ``alternatives``: the next match starts where the first alternative match does (a position where the
+    alternation matches is one where an alternative does), and is the alternation's match there."""
+    plain = [(m.start(), m.group()) for m in regex.finditer(text) if m.end() > m.start()] if not alternatives else None
+    if plain is not None:
+        return plain
+    found = []
+    position = 0
+    upcoming: list[int | None] = [None] * len(alternatives)  # where each alternative next matches (-1: nowhere)
+    while position <= len(text):
+        first = -1
+        for k, alternative in enumerate(alternatives):
+            start = upcoming[k]
+            if start is None or 0 <= start < position:
+                match = alternative.search(text, position)
+                start = upcoming[k] = match.start() if match else -1
+            if start >= 0 and (first < 0 or start < first):
+                first = start
+        if first < 0:
+            break
+        match = regex.match(text, first)
+        if match is None or match.end() == match.start():  # an empty match: finditer's own rules apply
+            return _code_matches(regex, (), text)
+        found.append((first, match.group()))
+        position = match.end()
+    return found
+
+
 def _unit_evidence(plan: _Plan, text: str) -> list[tuple[int, int, str]]:
     """(code index, start, evidence) in ``text``, ordered by code index, then start."""
     starts: list[tuple[int, str]] = []
@@ -210,8 +260,8 @@ def _unit_evidence(plan: _Plan, text: str) -> list[tuple[int, int, str]]:
             if position >= free[index]:
                 free[index] = position + len(term)
                 found.append((index, position, term))
-    for index, regex in plan.regexes:
-        found.extend((index, m.start(), m.group()) for m in regex.finditer(text) if m.end() > m.start())
+    for index, regex, alternatives in plan.regexes:
+        found.extend((index, start, term) for start, term in _code_matches(regex, alternatives, text))
     found.sort()  # (code index, start) pairs are unique
     return found
 
