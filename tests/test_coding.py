@@ -332,7 +332,8 @@ def test_code_matches_are_those_of_the_codes_own_finditer():
     from fupin_research.coding import _alternatives, _code_matches, _code_regex
 
     codes = [
-        {"id": "a", "terms": ["资金", "扶贫资金", "金"], "patterns": [r"\d+(?:\.\d+)?[万亿]元", "安排[^，。]{0,4}资金"]},
+        {"id": "a", "terms": ["资金", "扶贫资金", "金"],
+         "patterns": [r"\d+(?:\.\d+)?[万亿]元", "安排[^，。]{0,4}资金"]},
         {"id": "b", "terms": ["贷"], "patterns": ["^各[^。]{0,9}[:：]$", r"(?<=\n)\S", "额*"]},  # anchors, empty
         {"id": "c", "patterns": [r"(\d)\1", "扶贫"]},  # a backreference: plain finditer
         {"id": "d", "terms": ["扶贫小额", "小额"], "patterns": ["小额信?贷?", r"\d{2}"]},  # alternatives overlap
