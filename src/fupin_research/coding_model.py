@@ -646,7 +646,10 @@ def model_cache_dir() -> Path | None:
     chosen = os.environ.get(MODEL_CACHE_ENV)
     if chosen is not None:
         return None if chosen.strip().lower() in {"", "off", "0", "no", "false"} else Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    except RuntimeError:  # no home folder: no cache
+        return None
     return Path(base) / "fupin-research"
 
 
