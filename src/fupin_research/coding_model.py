@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -632,22 +633,23 @@ MODEL_CACHE_ENV = "FUPIN_MODEL_CACHE"
 _CACHE_FORMAT = 1
 
 
-def model_cache_dir() -> Path | None:
+def model_cache_dir(environ: Mapping[str, str] | None = None) -> Path | None:
     """Where :func:`default_model` keeps its fitted numbers: ``$FUPIN_MODEL_CACHE`` if set (``off``: nowhere,
-    always train), else ``$XDG_CACHE_HOME/fupin-research`` (``~/.cache/fupin-research``).
+    always train), else ``$XDG_CACHE_HOME/fupin-research`` (``~/.cache/fupin-research``). ``environ``: the
+    environment variables to read (default: this process's).
 
     Example:
-        >>> import os
-        >>> os.environ[MODEL_CACHE_ENV] = "off"
-        >>> model_cache_dir() is None
+        >>> model_cache_dir({"FUPIN_MODEL_CACHE": "off"}) is None
         True
-        >>> del os.environ[MODEL_CACHE_ENV]
+        >>> model_cache_dir({"XDG_CACHE_HOME": "/tmp/cache"}).as_posix()
+        '/tmp/cache/fupin-research'
     """
-    chosen = os.environ.get(MODEL_CACHE_ENV)
+    environ = os.environ if environ is None else environ
+    chosen = environ.get(MODEL_CACHE_ENV)
     if chosen is not None:
         return None if chosen.strip().lower() in {"", "off", "0", "no", "false"} else Path(chosen)
     try:
-        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        base = environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     except RuntimeError:  # no home folder: no cache
         return None
     return Path(base) / "fupin-research"
