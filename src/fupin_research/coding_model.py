@@ -6,6 +6,11 @@ every code and the gate's cues (:func:`fupin_research.coding.rule_decisions`). I
 cross-validation grouped by document (:func:`grouped_folds`): the units of one document are never on both
 sides of a split, so a score says how the coder does on documents it has not seen. Decisions are
 deterministic: fixed folds, a deterministic solver, ties of probability broken by code id.
+
+scikit-learn trains the model; deciding needs only the fitted numbers (:class:`FittedCoder`), from which
+NumPy computes the very features and probabilities scikit-learn would (same operations in the same order, tested
+bit for bit), once per document and fast. The shipped model's fitted numbers are cached on disk
+(:func:`default_model`), so a process neither imports scikit-learn nor trains before its first decision.
 """
 
 from __future__ import annotations
