@@ -348,3 +348,21 @@ def test_code_matches_are_those_of_the_codes_own_finditer():
         for text in texts:
             expected = [(m.start(), m.group()) for m in regex.finditer(text) if m.end() > m.start()]
             assert _code_matches(regex, alternatives, text) == expected, (code["id"], text)
+
+
+def test_code_units_builds_the_table_frame_from_rows_builds(units):
+    """code_units builds its table column by column from Arrow arrays: the very table of frame_from_rows."""
+    import pyarrow as pa
+
+    from fupin_research.coding import CODE_COLUMNS, _default_path, _default_plan, _unit_evidence
+    from fupin_research.paths import file_state
+    from fupin_research.split import frame_from_rows
+
+    plan = _default_plan(file_state(_default_path()))
+    rows = [(d, u, *plan.codes[index], term, int(start) + position, int(start) + position + len(term))
+            for d, u, start, text in zip(units.doc_id, units.unit_id, units.start, units.text)
+            for index, position, term in _unit_evidence(plan, str(text))]
+    expected = frame_from_rows(rows, CODE_COLUMNS, {"start": "int64", "end": "int64"})
+    found = code_units(units)
+    pd.testing.assert_frame_equal(found, expected)
+    assert pa.Table.from_pandas(found).schema == pa.Table.from_pandas(expected).schema

@@ -285,16 +285,57 @@ def code_units(units: pd.DataFrame, codebook: dict[str, Any] | None = None) -> p
     """
     plan = _plan(_signature(codebook)) if codebook is not None else _default_plan(file_state(_default_path()))
     codes = plan.codes
-    rows = []
-    for doc_id, unit_id, start, text in zip(
-        units.doc_id.tolist(), units.unit_id.tolist(), units.start.tolist(), units.text.tolist()
-    ):
-        text, offset = str(text), int(start)
-        rows.extend(
-            (doc_id, unit_id, *codes[index], term, offset + position, offset + position + len(term))
-            for index, position, term in _unit_evidence(plan, text)
-        )
+    doc_ids, unit_ids, starts = units.doc_id.tolist(), units.unit_id.tolist(), units.start.tolist()
+    found = [_unit_evidence(plan, str(text)) for text in units.text.tolist()]
+    columns = _evidence_columns(codes, doc_ids, unit_ids, starts, found)
+    if columns is not None:
+        return columns
+    rows = [
+        (doc_id, unit_id, *codes[index], term, int(start) + position, int(start) + position + len(term))
+        for doc_id, unit_id, start, evidence in zip(doc_ids, unit_ids, starts, found)
+        for index, position, term in evidence
+    ]
     return frame_from_rows(rows, CODE_COLUMNS, {"start": "int64", "end": "int64"})
+
+
+def _evidence_columns(codes: tuple[tuple[str, str, str], ...], doc_ids: list, unit_ids: list, starts: list,
+                      found: list[list[tuple[int, int, str]]]) -> pd.DataFrame | None:
+    """The table :func:`code_units` builds with ``frame_from_rows``, built by column: the columns that repeat a
+    few values (doc_id, unit_id, dimension, code, type) are taken from Arrow arrays of those values. None where
+    that is not certainly the same table (no evidence, a non-str id, strings that are not pyarrow-backed)."""
+    import pyarrow as pa
+    from pandas.api.types import pandas_dtype
+
+    inferred = pandas_dtype("str")
+    if not (isinstance(inferred, pd.StringDtype) and inferred.storage == "pyarrow"):
+        return None
+    counts = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+    if not counts.sum() or {type(v) for v in [*doc_ids, *unit_ids]} != {str}:
+        return None
+    flat = [row for evidence in found for row in evidence]
+    index, position, term = (list(column) for column in zip(*flat))
+    owner = pa.array(np.repeat(np.arange(len(found)), counts))
+    which = pa.array(index)
+    start = np.repeat(np.array([int(s) for s in starts], dtype=np.int64), counts) + np.array(position, dtype=np.int64)
+    end = start + np.fromiter(map(len, term), dtype=np.int64, count=len(term))
+
+    def strings(values: pa.Array) -> pd.api.extensions.ExtensionArray:
+        return pd.arrays.ArrowStringArray(values, dtype=inferred)
+
+    def taken(values: list[str], at: pa.Array) -> pd.api.extensions.ExtensionArray:
+        return strings(pa.array(values, type=pa.large_string()).take(at))
+
+    data = {
+        "doc_id": taken(doc_ids, owner),
+        "unit_id": taken(unit_ids, owner),
+        "dimension": taken([c[0] for c in codes], which),
+        "code": taken([c[1] for c in codes], which),
+        "type": taken([c[2] for c in codes], which),
+        "evidence": strings(pa.array(term, type=pa.large_string())),
+        "start": start,
+        "end": end,
+    }
+    return pd.DataFrame(data, columns=CODE_COLUMNS, copy=False)
 
 
 # How specific a piece of evidence is (its weight): a term listed under ``generic`` (标准, 服务, 平台, 帮扶 …)
