@@ -123,7 +123,10 @@ def codebook_features(units: pd.DataFrame, codes: pd.DataFrame, codebook: dict[s
     return _codebook_features(len(units), _index_evidence(units, codes), codebook)
 
 
-def _codebook_features(n_units: int, evidence: _Evidence, codebook: dict[str, Any]) -> np.ndarray:
+def _codebook_features(n_units: int, evidence: _Evidence, codebook: dict[str, Any],
+                       weights: dict[tuple[str, str], float] | None = None) -> np.ndarray:
+    """:func:`codebook_features` of an indexed evidence table; ``weights``: a memo of :func:`term_weight` per
+    (code, evidence) for this codebook (a model keeps one across documents)."""
     specs, _ = _weight_table(codebook)
     columns = [c["id"] for dim in MODEL_DIMENSIONS for c in codebook["dimensions"][dim]["codes"]]
     gate = [c["id"] for c in codebook.get("gate") or []]
@@ -141,12 +144,13 @@ def _codebook_features(n_units: int, evidence: _Evidence, codebook: dict[str, An
         column = column_of[code]
         terms = max(len(evidence.terms), 1)
         pairs, inverse = np.unique(code * terms + evidence.term[selected], return_inverse=True)
-        weight = np.array([term_weight(specs[evidence.codes[p // terms]], str(evidence.terms[p % terms]))
+        weights = {} if weights is None else weights
+        weight = np.array([_weight(weights, specs, evidence.codes[p // terms], str(evidence.terms[p % terms]))
                            for p in pairs.tolist()], dtype=float)[inverse.reshape(-1)]
         gate_dim = evidence.dimensions.index(GATE_DIMENSION) if GATE_DIMENSION in evidence.dimensions else -1
         is_gate = dim == gate_dim
         # a gate cue counts once per match; the evidence of a code counts by weight, nested evidence dropped.
-        # Weights are multiples of 0.25, so their sums are exact in any order.
+        # bincount adds the weights in the order of the evidence table, as the rule coder's totals do.
         kept = ~is_gate & ~_nested(row * len(evidence.dimensions) + dim, code, start, end)
         flat = matrix.reshape(-1)
         cell = row * width + column
@@ -168,6 +172,13 @@ def _codebook_features(n_units: int, evidence: _Evidence, codebook: dict[str, An
         - FURNITURE_WEIGHT * cue.get("measure.furniture", zeros)
     )
     return matrix
+
+
+def _weight(memo: dict[tuple[str, str], float], specs: dict[str, dict[str, Any]], code: str, term: str) -> float:
+    weight = memo.get((code, term))
+    if weight is None:
+        weight = memo[(code, term)] = term_weight(specs[code], term)
+    return weight
 
 
 def _nested(group: np.ndarray, code: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -354,6 +365,7 @@ class CodingModel:
         self.grams: Any = None
         self.models: dict[str, Any] = {}
         self.fitted: FittedCoder | None = None
+        self._weights: dict[tuple[str, str], float] = {}  # term_weight per (code, evidence) of self.codebook
 
     @property
     def method(self) -> str:
@@ -384,7 +396,7 @@ class CodingModel:
             texts = units.text.astype(str).tolist()
             counts = _count_grams(texts, fitted.gram_tables, len(fitted.grams_idf))
             parts.append(_tfidf(counts, fitted.grams_idf, n_rows))
-        book = _codebook_features(n_rows, evidence, self.codebook)
+        book = _codebook_features(n_rows, evidence, self.codebook, self._weights)
         parts.append(sparse.csr_matrix(np.sign(book) * np.sqrt(np.abs(book))))
         return sparse.hstack(parts).tocsr()
 
