@@ -323,3 +323,46 @@ def test_an_edited_codebook_is_read_again(tmp_path):
     assert load_codebook(path)["dimensions"]["a"]["codes"][0]["terms"] == ["资金"]
     path.write_text("dimensions:\n  a:\n    codes:\n      - {id: x, terms: [贷款, 信贷]}\n", encoding="utf-8")
     assert load_codebook(path)["dimensions"]["a"]["codes"][0]["terms"] == ["贷款", "信贷"]
+
+
+def test_code_matches_are_those_of_the_codes_own_finditer():
+    """Searching a code's alternatives one by one finds what its own alternation's finditer finds (issue 16)."""
+    import random
+
+    from fupin_research.coding import _alternatives, _code_matches, _code_regex
+
+    codes = [
+        {"id": "a", "terms": ["资金", "扶贫资金", "金"],
+         "patterns": [r"\d+(?:\.\d+)?[万亿]元", "安排[^，。]{0,4}资金"]},
+        {"id": "b", "terms": ["贷"], "patterns": ["^各[^。]{0,9}[:：]$", r"(?<=\n)\S", "额*"]},  # anchors, empty
+        {"id": "c", "patterns": [r"(\d)\1", "扶贫"]},  # a backreference: plain finditer
+        {"id": "d", "terms": ["扶贫小额", "小额"], "patterns": ["小额信?贷?", r"\d{2}"]},  # alternatives overlap
+    ]
+    alphabet = list("资金扶贫安排贷额小信各：:。，\n 1234.万亿元")
+    rng = random.Random(16)
+    texts = ["各地：", "扶贫资金59亿元，安排专项资金\n小额信贷额额贷", "1122.5万元"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    for code in codes:
+        regex, alternatives = _code_regex(code), _alternatives(code)
+        assert bool(alternatives) == (code["id"] != "c")
+        for text in texts:
+            expected = [(m.start(), m.group()) for m in regex.finditer(text) if m.end() > m.start()]
+            assert _code_matches(regex, alternatives, text) == expected, (code["id"], text)
+
+
+def test_code_units_builds_the_table_frame_from_rows_builds(units):
+    """code_units builds its table column by column from Arrow arrays: the very table of frame_from_rows."""
+    import pyarrow as pa
+
+    from fupin_research.coding import CODE_COLUMNS, _default_path, _default_plan, _unit_evidence
+    from fupin_research.paths import file_state
+    from fupin_research.split import frame_from_rows
+
+    plan = _default_plan(file_state(_default_path()))
+    rows = [(d, u, *plan.codes[index], term, int(start) + position, int(start) + position + len(term))
+            for d, u, start, text in zip(units.doc_id, units.unit_id, units.start, units.text)
+            for index, position, term in _unit_evidence(plan, str(text))]
+    expected = frame_from_rows(rows, CODE_COLUMNS, {"start": "int64", "end": "int64"})
+    found = code_units(units)
+    pd.testing.assert_frame_equal(found, expected)
+    assert pa.Table.from_pandas(found).schema == pa.Table.from_pandas(expected).schema

@@ -349,9 +349,13 @@ def _write_cache(path: Path, tables: dict[str, pa.Table]) -> None:
 
 
 def _warm_up(settings: BuildSettings) -> None:
-    """Load a worker's tokenizer and codebook once, before its first document."""
+    """Load a worker's tokenizer, codebook and coding model once, before its first document (forked workers
+    inherit them from the parent)."""
+    from fupin_research.coding_model import default_model  # the model that decides primary_codes
+
     get_tokenizer(backend=settings.segmenter)
     code_units(pd.DataFrame({"doc_id": [], "unit_id": [], "start": [], "text": []}))
+    default_model(text=True).fitted.gram_tables  # noqa: B018 (the n-gram lookup tables, built once)
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -124,7 +124,8 @@ class _Plan:
     codes: tuple[tuple[str, str, str], ...]  # (dimension, code id, type) in codebook order
     scanners: tuple[re.Pattern[str], ...]  # longest term of the term-only codes at a position
     evidence: dict[str, tuple[tuple[int, str], ...]]  # longest term -> (code index, its term there)
-    regexes: tuple[tuple[int, re.Pattern[str]], ...]  # (code index, own regex) of codes with patterns
+    regexes: tuple[tuple[int, re.Pattern[str], tuple[re.Pattern[str], ...]], ...]  # codes with patterns:
+    # (code index, own regex, its alternatives searched one by one — see _code_matches)
 
 
 def _signature(codebook: dict[str, Any]) -> _Signature:
@@ -148,7 +149,8 @@ def _plan(signature: _Signature) -> _Plan:
     regexes = []
     for index, (_dim, cid, _type, terms, patterns) in enumerate(signature):
         if patterns:
-            regexes.append((index, _code_regex({"id": cid, "terms": terms, "patterns": patterns})))
+            code = {"id": cid, "terms": terms, "patterns": patterns}
+            regexes.append((index, _code_regex(code), _alternatives(code)))
         else:
             term_sets[index] = {t for t in terms if t}
     every_term = set().union(*term_sets.values())
@@ -192,6 +194,54 @@ def _trie_regex(terms: list[str]) -> str:
     return pattern(trie)
 
 
+# A code with patterns is one alternation (its terms, longest first, then its patterns), which sre tries at
+# every position of a text: its alternatives do not share a first character it could skip ahead by. Each
+# alternative alone (the terms together; each pattern) can skip ahead, so _code_matches finds where the next
+# match of any alternative starts and lets the code's own regex match there: the same matches as its finditer.
+# A backreference or conditional counts groups across the whole alternation: such codes use plain finditer.
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+
+
+def _alternatives(code: dict[str, Any]) -> tuple[re.Pattern[str], ...]:
+    """The alternatives of :func:`_code_regex` as separate regexes (empty: search with the code's own regex)."""
+    patterns = [str(p) for p in code.get("patterns") or []]
+    if any(_GROUP_REFERENCE.search(p) for p in patterns):
+        return ()
+    terms = sorted(set(_all_terms(code)), key=len, reverse=True)
+    parts = ["|".join(re.escape(t) for t in terms)] if terms else []
+    return tuple(re.compile(part) for part in [*parts, *(f"(?:{p})" for p in patterns)])
+
+
+def _code_matches(regex: re.Pattern[str], alternatives: tuple[re.Pattern[str], ...],
+                  text: str) -> list[tuple[int, str]]:
+    """(start, evidence) of the non-empty matches of ``regex.finditer(text)``, ``regex`` being the alternation
+    of ``alternatives``: the next match starts where the first alternative match does (a position where the
+    alternation matches is one where an alternative does), and is the alternation's match there."""
+    plain = [(m.start(), m.group()) for m in regex.finditer(text) if m.end() > m.start()] if not alternatives else None
+    if plain is not None:
+        return plain
+    found = []
+    position = 0
+    upcoming: list[int | None] = [None] * len(alternatives)  # where each alternative next matches (-1: nowhere)
+    while position <= len(text):
+        first = -1
+        for k, alternative in enumerate(alternatives):
+            start = upcoming[k]
+            if start is None or 0 <= start < position:
+                match = alternative.search(text, position)
+                start = upcoming[k] = match.start() if match else -1
+            if start >= 0 and (first < 0 or start < first):
+                first = start
+        if first < 0:
+            break
+        match = regex.match(text, first)
+        if match is None or match.end() == match.start():  # an empty match: finditer's own rules apply
+            return _code_matches(regex, (), text)
+        found.append((first, match.group()))
+        position = match.end()
+    return found
+
+
 def _unit_evidence(plan: _Plan, text: str) -> list[tuple[int, int, str]]:
     """(code index, start, evidence) in ``text``, ordered by code index, then start."""
     starts: list[tuple[int, str]] = []
@@ -210,8 +260,8 @@ def _unit_evidence(plan: _Plan, text: str) -> list[tuple[int, int, str]]:
             if position >= free[index]:
                 free[index] = position + len(term)
                 found.append((index, position, term))
-    for index, regex in plan.regexes:
-        found.extend((index, m.start(), m.group()) for m in regex.finditer(text) if m.end() > m.start())
+    for index, regex, alternatives in plan.regexes:
+        found.extend((index, start, term) for start, term in _code_matches(regex, alternatives, text))
     found.sort()  # (code index, start) pairs are unique
     return found
 
@@ -235,16 +285,57 @@ def code_units(units: pd.DataFrame, codebook: dict[str, Any] | None = None) -> p
     """
     plan = _plan(_signature(codebook)) if codebook is not None else _default_plan(file_state(_default_path()))
     codes = plan.codes
-    rows = []
-    for doc_id, unit_id, start, text in zip(
-        units.doc_id.tolist(), units.unit_id.tolist(), units.start.tolist(), units.text.tolist()
-    ):
-        text, offset = str(text), int(start)
-        rows.extend(
-            (doc_id, unit_id, *codes[index], term, offset + position, offset + position + len(term))
-            for index, position, term in _unit_evidence(plan, text)
-        )
+    doc_ids, unit_ids, starts = units.doc_id.tolist(), units.unit_id.tolist(), units.start.tolist()
+    found = [_unit_evidence(plan, str(text)) for text in units.text.tolist()]
+    columns = _evidence_columns(codes, doc_ids, unit_ids, starts, found)
+    if columns is not None:
+        return columns
+    rows = [
+        (doc_id, unit_id, *codes[index], term, int(start) + position, int(start) + position + len(term))
+        for doc_id, unit_id, start, evidence in zip(doc_ids, unit_ids, starts, found)
+        for index, position, term in evidence
+    ]
     return frame_from_rows(rows, CODE_COLUMNS, {"start": "int64", "end": "int64"})
+
+
+def _evidence_columns(codes: tuple[tuple[str, str, str], ...], doc_ids: list, unit_ids: list, starts: list,
+                      found: list[list[tuple[int, int, str]]]) -> pd.DataFrame | None:
+    """The table :func:`code_units` builds with ``frame_from_rows``, built by column: the columns that repeat a
+    few values (doc_id, unit_id, dimension, code, type) are taken from Arrow arrays of those values. None where
+    that is not certainly the same table (no evidence, a non-str id, strings that are not pyarrow-backed)."""
+    import pyarrow as pa
+    from pandas.api.types import pandas_dtype
+
+    inferred = pandas_dtype("str")
+    if not (isinstance(inferred, pd.StringDtype) and inferred.storage == "pyarrow"):
+        return None
+    counts = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+    if not counts.sum() or {type(v) for v in [*doc_ids, *unit_ids]} != {str}:
+        return None
+    flat = [row for evidence in found for row in evidence]
+    index, position, term = (list(column) for column in zip(*flat))
+    owner = pa.array(np.repeat(np.arange(len(found)), counts))
+    which = pa.array(index)
+    start = np.repeat(np.array([int(s) for s in starts], dtype=np.int64), counts) + np.array(position, dtype=np.int64)
+    end = start + np.fromiter(map(len, term), dtype=np.int64, count=len(term))
+
+    def strings(values: pa.Array) -> pd.api.extensions.ExtensionArray:
+        return pd.arrays.ArrowStringArray(values, dtype=inferred)
+
+    def taken(values: list[str], at: pa.Array) -> pd.api.extensions.ExtensionArray:
+        return strings(pa.array(values, type=pa.large_string()).take(at))
+
+    data = {
+        "doc_id": taken(doc_ids, owner),
+        "unit_id": taken(unit_ids, owner),
+        "dimension": taken([c[0] for c in codes], which),
+        "code": taken([c[1] for c in codes], which),
+        "type": taken([c[2] for c in codes], which),
+        "evidence": strings(pa.array(term, type=pa.large_string())),
+        "start": start,
+        "end": end,
+    }
+    return pd.DataFrame(data, columns=CODE_COLUMNS, copy=False)
 
 
 # How specific a piece of evidence is (its weight): a term listed under ``generic`` (标准, 服务, 平台, 帮扶 …)
@@ -409,6 +500,24 @@ def add_instrument_type(table: pd.DataFrame, types: dict[str, str]) -> pd.DataFr
     return table[PRIMARY_COLUMNS].reset_index(drop=True)
 
 
+def _primary_table(rows: list[tuple], types: dict[str, str]) -> pd.DataFrame:
+    """``add_instrument_type(pd.DataFrame(rows, columns=PRIMARY_COLUMNS), types)`` for a non-empty list of
+    ``rows`` (tuples in :data:`PRIMARY_COLUMNS` order, every dimension in :data:`PRIMARY_DIMENSIONS`), built in
+    Python lists rather than by pandas operations on string columns."""
+    order = {dim: rank for rank, dim in enumerate(PRIMARY_DIMENSIONS)}
+    if not rows or any(row[2] not in order for row in rows):
+        return add_instrument_type(pd.DataFrame(rows, columns=PRIMARY_COLUMNS), types)
+    kinds = []
+    for doc_id, unit_id, dim, code, runner_up, confidence, method, _type, score, evidence in rows:
+        if dim == "instrument":
+            kind = types.get(code) or NO_CODE
+            runner_kind = types.get(runner_up) or NO_CODE
+            kinds.append((doc_id, unit_id, "instrument_type", kind, NO_CODE if runner_kind == kind else runner_kind,
+                          confidence, method, "", score, evidence))
+    table = sorted([*rows, *kinds], key=lambda row: (row[0], row[1], order[row[2]]))  # stable, as sort_values
+    return pd.DataFrame(table, columns=PRIMARY_COLUMNS)
+
+
 def primary_codes(
     codes: pd.DataFrame,
     codebook: dict[str, Any] | None = None,
@@ -441,14 +550,13 @@ def primary_codes(
     chosen = method or (DEFAULT_METHOD if has_text else DEFAULT_METHOD_WITHOUT_TEXT)
     if chosen not in METHODS:
         raise InputError(f"primary_codes: method must be one of {METHODS}, not {chosen!r}")
-    book = codebook or load_codebook()
     if chosen == "model_text" and not has_text:
         raise InputError("primary_codes: method='model_text' reads the unit text; pass units= with a text column")
     if chosen != "rules":
-        from fupin_research.coding_model import model_decisions  # the model needs scikit-learn
+        from fupin_research.coding_model import model_decisions  # the model's module imports SciPy
 
         return model_decisions(units, codes, codebook, text=chosen == "model_text")
-    table = rule_decisions(codes, book)
+    table = rule_decisions(codes, codebook or load_codebook())
     if units is not None:
         table = with_every_unit(table, units)
     return table
