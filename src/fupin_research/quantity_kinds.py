@@ -165,28 +165,68 @@ def _place_level(word: str) -> str:
     return "county" if word[-1] in "县旗" else "city"
 
 
-def _scope(text: str, start: int, end: int) -> str:
+# Every _PLACE_WORD match holds one of these characters, and every named-province match 省 or 区 (自治区): a window
+# without them holds no match, which a substring test finds without running the patterns.
+_PLACE_KEYS = re.compile("[省区市县乡镇村旗]")
+
+
+class _ScopeContext(NamedTuple):
+    """What :func:`_scope` reads besides the text, found once per call of :func:`quantity_scopes`."""
+
+    provinces: re.Pattern[str]  # any written form of a province
+    named_province: re.Pattern[str]  # a province with 省/自治区
+    windows: dict[tuple[int, int], str | None]  # the level found in a paragraph window, per window
+
+
+def _scope_context() -> _ScopeContext:
+    provinces = _provinces()
+    return _ScopeContext(provinces, _named_province_for(provinces.pattern), {})
+
+
+def _window_scope(window: str, context: _ScopeContext) -> str | None:
+    """The level of the last place word or named province in ``window`` (None: neither occurs)."""
+    if _PLACE_KEYS.search(window) is None:
+        return None
+    last_place = None
+    for last_place in _PLACE_WORD.finditer(window):  # noqa: B007 - keep the last match
+        pass
+    if "省" in window or "区" in window:
+        last_named = None
+        for last_named in context.named_province.finditer(window):  # noqa: B007 - 山东省, 青海省: a province
+            pass
+        if last_named is not None and (last_place is None or last_named.end() > last_place.end()):
+            return "province"
+    if last_place is not None:
+        return _place_level(last_place.group(1))
+    return None
+
+
+def _scope(text: str, start: int, end: int, context: _ScopeContext | None = None) -> str:
+    context = context or _scope_context()
+    layout = _layout(text)
     s_start, _ = _sentence_bounds(text, start)
     before = text[s_start:start]
-    per_unit = _PER_UNIT.search(text[_clause_start(text, start):start])
+    clause = text[_last_before(layout.clause_stops, start) + 1:start]
+    per_unit = _PER_UNIT.search(clause) if "每" in clause or "均" in clause else None  # each form holds 每 or 均
     if per_unit:
         return _LEVEL[per_unit.group(1) or per_unit.group(2)]
     to_each = _TO_EACH.search(before)
     if to_each:
         return _LEVEL[to_each.group(1)]
-    line_start = _line_start(text, start)
-    for window in (before, text[line_start:s_start]):  # the sentence, then the paragraph before it
-        places = list(_PLACE_WORD.finditer(window))
-        named = list(_named_province().finditer(window))  # 山东省, 青海省: a province
-        if named and (not places or named[-1].end() > places[-1].end()):
-            return "province"
-        if places:
-            return _place_level(places[-1].group(1))
+    line_start = _last_before(layout.line_breaks, start) + 1
+    level = _window_scope(before, context)  # the sentence, then the paragraph before it
+    if level is None:
+        key = (line_start, s_start)
+        if key not in context.windows:  # the figures of one sentence share their paragraph window
+            context.windows[key] = _window_scope(text[line_start:s_start], context)
+        level = context.windows[key]
+    if level is not None:
+        return level
     issuer = _issuer_level(text, start)
     if issuer:  # the section's speaker (我们, 我县) is its issuing body
         return {"省": "province", "市": "city", "县": "county", "区": "county"}[issuer]
     paragraph = text[line_start:start].lstrip()
-    opening = _provinces().match(paragraph)  # 004: 广西  建立区、市、县、乡、村五级 ...
+    opening = context.provinces.match(paragraph)  # 004: 广西  建立区、市、县、乡、村五级 ...
     if opening and paragraph[opening.end():opening.end() + 1].isspace():
         return "province"
     return "unknown"
@@ -201,7 +241,9 @@ def quantity_scopes(text: str, quantities: pd.DataFrame) -> pd.Series:
         >>> quantity_scopes(t, extract_quantities(t)).tolist()
         ['county', 'province', 'township']
     """
-    values = [_scope(text, start, end) for start, end in zip(quantities["start"], quantities["end"])]
+    context = _scope_context()
+    values = [_scope(text, start, end, context)
+              for start, end in zip(quantities["start"].tolist(), quantities["end"].tolist())]
     return pd.Series(values, index=quantities.index, dtype="object", name="scope")
 
 
