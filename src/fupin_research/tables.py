@@ -15,10 +15,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
+from pandas.api.extensions import ExtensionArray
 
 # Column names whose type is known whatever a chunk holds (an all-empty column has no type to infer).
 INT_COLUMNS = frozenset({
@@ -35,7 +37,7 @@ BYTES_PER_GROUP = 8_000_000
 _CSV_OPTIONS = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
 
 
-def _arrow_type(name: str, series: pd.Series) -> pa.DataType:
+def _arrow_type(name: str, series: pd.Series | np.ndarray | ExtensionArray) -> pa.DataType:
     if name in INT_COLUMNS:
         return pa.int64()
     if name in BOOL_COLUMNS:
@@ -58,27 +60,43 @@ def _missing(value: object) -> bool:
     return value is None or value is pd.NA or value != value  # NaN is the only value not equal to itself
 
 
-def _arrow_column(series: pd.Series, kind: pa.DataType) -> pa.Array:
-    """One column as an Arrow array of type ``kind`` (missing values become nulls)."""
-    dtype = series.dtype
+def _arrow_column(values: pd.Series | np.ndarray | ExtensionArray, kind: pa.DataType) -> pa.Array:
+    """One column (a Series, or the array a Series holds) as an Arrow array of type ``kind`` (missing values
+    become nulls)."""
+    dtype = values.dtype
     if isinstance(dtype, pd.StringDtype) and pa.types.is_string(kind):
-        return pa.array(series.array, type=kind)
+        return pa.array(values.array if isinstance(values, pd.Series) else values, type=kind)
     if isinstance(dtype, pd.api.extensions.ExtensionDtype) or dtype.kind == "O":
         if pa.types.is_int64(kind):
-            return pa.array(pd.to_numeric(series).astype("Int64"), type=kind)
+            return pa.array(pd.to_numeric(pd.Series(values, copy=False)).astype("Int64"), type=kind)
         if pa.types.is_boolean(kind):
-            return pa.array(series.astype("boolean"), type=kind)
+            return pa.array(pd.Series(values, copy=False).astype("boolean"), type=kind)
         if pa.types.is_float64(kind):
-            return pa.array(pd.to_numeric(series).astype("Float64"), type=kind)
-        values = series.tolist()
+            return pa.array(pd.to_numeric(pd.Series(values, copy=False)).astype("Float64"), type=kind)
+        items = values.tolist()
         if pa.types.is_list(kind):
-            return pa.array([None if v is None else [int(x) for x in v] for v in values], type=kind)
-        if not all(type(value) is str for value in values):
-            values = [None if _missing(value) else str(value) for value in values]
-        return pa.array(values, type=kind)
+            return pa.array([None if v is None else [int(x) for x in v] for v in items], type=kind)
+        if not all(type(value) is str for value in items):
+            items = [None if _missing(value) else str(value) for value in items]
+        return pa.array(items, type=kind)
     if pa.types.is_string(kind):
-        return pa.array([str(value) for value in series.tolist()], type=kind)
-    return pa.array(series.to_numpy(), type=kind)  # numpy ints, floats, booleans: the common case
+        return pa.array([str(value) for value in values.tolist()], type=kind)
+    # numpy ints, floats, booleans: the common case
+    return pa.array(values.to_numpy() if isinstance(values, pd.Series) else values, type=kind)
+
+
+def _columns(frame: pd.DataFrame) -> dict:
+    """Each column's values by name (the last of duplicate names, as ``dict(frame.items())``).
+
+    The arrays a frame holds, taken without making a Series per column (which costs more than converting the
+    column); through the public ``items()`` where this pandas does not offer them.
+    """
+    manager = frame._mgr
+    try:
+        arrays = [manager.iget_values(i) for i in range(len(frame.columns))]
+    except AttributeError:  # pragma: no cover - another pandas
+        return dict(frame.items())
+    return dict(zip(frame.columns.tolist(), arrays))
 
 
 def to_arrow(frame: pd.DataFrame, columns: list[str] | None = None) -> pa.Table:
@@ -90,7 +108,7 @@ def to_arrow(frame: pd.DataFrame, columns: list[str] | None = None) -> pa.Table:
         >>> to_arrow(pd.DataFrame({"start": [1.0], "surface": ["5万"]})).schema.types
         [DataType(int64), DataType(string)]
     """
-    present = dict(frame.items())  # one pass: looking columns up one by one costs more than the conversion
+    present = _columns(frame)  # one pass: looking columns up one by one costs more than the conversion
     columns = list(present) if columns is None else columns
     arrays = []
     for name in columns:
