@@ -58,7 +58,16 @@ from fupin_research.segment import (
 )
 from fupin_research.split import SENTENCE_COLUMNS, split_sentences
 from fupin_research.structure import split_units
-from fupin_research.tables import TableWriter, read_bundle, to_arrow, write_bundle
+from fupin_research.tables import (
+    BOOL_COLUMNS,
+    FLOAT_COLUMNS,
+    INT_COLUMNS,
+    LIST_COLUMNS,
+    TableWriter,
+    read_bundle,
+    to_arrow,
+    write_bundle,
+)
 
 OFFSET_MAP_COLUMNS = ["doc_id", "clean_start", "raw_start", "length"]
 SKIPPED_COLUMNS = ["file", "reason"]
@@ -97,31 +106,42 @@ def _document_tables(doc: Document, segmenter: str, *, arrow: bool) -> dict:
     warnings = detect_damage(text, doc.doc_id)
     if doc.normalized.chrome:
         warnings = pd.concat([chrome_warnings(doc), warnings], ignore_index=True)
-    offset_map = pd.DataFrame(doc.normalized.segments(), columns=OFFSET_MAP_COLUMNS[1:])
-    offset_map.insert(0, "doc_id", doc.doc_id)
     units = document_units(doc)
     codes = code_units(units)
     sentences = split_sentences(text, doc.doc_id)
     context = quantity_context(doc)
-    quantities = doc_id_first(attribute_quantities(text, extract_quantities(text), sentences, **context))
+    attributed = attribute_quantities(text, extract_quantities(text), sentences, **context)
+    checks = audit_quantities(text, attributed, **context)
+    formulas = extract_formulas(text)
+    times = extract_time_expressions(text, **time_context(doc.meta))
     tables = {
-        "documents": pd.DataFrame([doc.record()]),
+        "documents": None,
         "sentences": sentences,
         "tokens": None if arrow else tokenize(text, doc.doc_id, backend=segmenter),
         "warnings": warnings.sort_values(["start", "kind"], kind="stable") if len(warnings) > 1 else warnings,
-        "offset_map": offset_map,
+        "offset_map": None,
         "units": units,
         "codes": codes,
         "primary_codes": primary_codes(codes, units=units),  # one row per unit and dimension, none included
-        "formulas": with_doc_id(extract_formulas(text), doc.doc_id),
-        "time_expressions": with_doc_id(extract_time_expressions(text, **time_context(doc.meta)), doc.doc_id),
-        "quantities": quantities,
-        "checks": doc_id_first(audit_quantities(text, quantities, **context)),
-        "raw_texts": raw_text_table(doc),
+        "formulas": formulas,
+        "time_expressions": times,
+        "quantities": attributed,
+        "checks": checks,
+        "raw_texts": None,
     }
     if not arrow:
+        tables.update(documents=pd.DataFrame([doc.record()]), offset_map=_offset_map_frame(doc),
+                      raw_texts=raw_text_table(doc), formulas=with_doc_id(formulas, doc.doc_id),
+                      time_expressions=with_doc_id(times, doc.doc_id), quantities=doc_id_first(attributed),
+                      checks=doc_id_first(checks))
         return tables
+    # As Arrow: the small tables are made without a DataFrame, doc_id is put in front without copying a frame.
     tables = {name: to_arrow(frame) if frame is not None else None for name, frame in tables.items()}
+    tables.update(documents=_documents_arrow(doc), offset_map=_offset_map_arrow(doc), raw_texts=_raw_texts_arrow(doc),
+                  formulas=_with_doc_id_arrow(tables["formulas"], doc.doc_id),
+                  time_expressions=_with_doc_id_arrow(tables["time_expressions"], doc.doc_id),
+                  quantities=to_arrow(attributed, _doc_id_first_columns(attributed)),
+                  checks=to_arrow(checks, _doc_id_first_columns(checks)))
     # the largest table is made as Arrow directly, without a DataFrame in between
     words, starts, ends, stopword = token_lists(text, get_tokenizer(backend=segmenter), load_stopwords())
     tables["tokens"] = pa.table({
@@ -133,6 +153,54 @@ def _document_tables(doc: Document, segmenter: str, *, arrow: bool) -> dict:
         "is_stopword": pa.array(stopword, pa.bool_()),
     })
     return tables
+
+
+def _offset_map_frame(doc: Document) -> pd.DataFrame:
+    offset_map = pd.DataFrame(doc.normalized.segments(), columns=OFFSET_MAP_COLUMNS[1:])
+    offset_map.insert(0, "doc_id", doc.doc_id)
+    return offset_map
+
+
+def _offset_map_arrow(doc: Document) -> pa.Table:
+    """:func:`_offset_map_frame` as :func:`to_arrow` types it (all offsets int64)."""
+    segments = doc.normalized.segments()
+    columns = [list(column) for column in zip(*segments)] if segments else [[], [], []]
+    arrays = [pa.array([doc.doc_id] * len(segments), pa.string())]
+    arrays += [pa.array(column, pa.int64()) for column in columns]
+    return pa.Table.from_arrays(arrays, names=OFFSET_MAP_COLUMNS)
+
+
+def _documents_arrow(doc: Document) -> pa.Table:
+    """``to_arrow(pd.DataFrame([doc.record()]))``, without the DataFrame where every value is a plain str or
+    the count a count column holds (anything else, such as a missing manifest value, goes through pandas)."""
+    record = doc.record()
+    fixed = INT_COLUMNS | BOOL_COLUMNS | LIST_COLUMNS | FLOAT_COLUMNS
+    arrays = []
+    for name, value in record.items():
+        if type(value) is str and name not in fixed:
+            arrays.append(pa.array([value], pa.string()))
+        elif type(value) is int and name in INT_COLUMNS:
+            arrays.append(pa.array([value], pa.int64()))
+        else:
+            return to_arrow(pd.DataFrame([record]))
+    return pa.Table.from_arrays(arrays, names=list(record))
+
+
+def _raw_texts_arrow(doc: Document) -> pa.Table:
+    """:func:`raw_text_table` as :func:`to_arrow` types it (four string columns)."""
+    values = [] if doc.format == "text" else [(doc.doc_id, doc.path.name, doc.format, doc.raw)]
+    columns = [list(column) for column in zip(*values)] if values else [[], [], [], []]
+    return pa.Table.from_arrays([pa.array(column, pa.string()) for column in columns], names=RAW_TEXT_COLUMNS)
+
+
+def _with_doc_id_arrow(table: pa.Table, doc_id: str) -> pa.Table:
+    """``to_arrow(with_doc_id(frame, doc_id))`` from ``to_arrow(frame)``."""
+    return table.add_column(0, "doc_id", pa.array([doc_id] * len(table), pa.string()))
+
+
+def _doc_id_first_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of :func:`doc_id_first`, in its order."""
+    return ["doc_id", *(c for c in frame.columns if c != "doc_id")]
 
 
 def raw_text_table(doc: Document) -> pd.DataFrame:
