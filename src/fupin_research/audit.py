@@ -35,7 +35,14 @@ from pathlib import Path
 import pandas as pd
 
 from fupin_research.paths import file_state
-from fupin_research.quantity_kinds import KIND_COLUMNS, classify_quantities
+from fupin_research.quantity_kinds import (
+    KIND_COLUMNS,
+    _measure_kind_list,
+    _scope_list,
+    _suspect_lists,
+    classify_quantities,
+)
+from fupin_research.split import frame_from_columns
 
 CHECK_COLUMNS = ["doc_id", "check", "spans", "expected", "observed", "verdict", "detail"]
 ATTRIBUTION_COLUMNS = ["doc_id", "sentence_id", "measure", "indicator", "year", "year_source", "place", "per_unit"]
@@ -355,9 +362,9 @@ def attribute_quantities(
     lines: dict[int, tuple[list[re.Match[str]], list[int]]] = {}  # the years of each line, found once
     line_heads: dict[int, bool] = {}  # whether a line starts with a province name
     # plain lists instead of DataFrame rows: per-row pandas access dominated the cost
-    spans = zip(quantities["start"].tolist(), quantities["end"].tolist(), quantities["unit"].tolist(),
-                quantities["unit_kind"].tolist())
-    for start, end, unit, unit_kind in spans:
+    q_starts, q_ends = quantities["start"].tolist(), quantities["end"].tolist()
+    q_units, q_kinds = quantities["unit"].tolist(), quantities["unit_kind"].tolist()
+    for start, end, unit, unit_kind in zip(q_starts, q_ends, q_units, q_kinds):
         line_start = text.rfind("\n", 0, start) + 1
         k = bisect_right(starts, start) - 1
         if k >= 0 and start < ends[k]:
@@ -377,9 +384,17 @@ def attribute_quantities(
         window = text[max(0, start - 6):start]
         per_unit = ("每" in window or "均" in window) and bool(_PER_UNIT.search(window))  # 每 or 均 is needed
         rows.append((doc_id, sid, measure, indicator, year, source, place, per_unit))
-    extra = pd.DataFrame(rows, columns=ATTRIBUTION_COLUMNS, index=quantities.index)
-    kinds = classify_quantities(text, quantities.assign(per_unit=extra["per_unit"]))
-    extra = pd.concat([extra, kinds], axis=1)
+    # the columns classify_quantities would add, from the same lists (no frame per step)
+    columns = dict(zip(ATTRIBUTION_COLUMNS, map(list, zip(*rows)), strict=True))
+    scopes = _scope_list(text, q_starts, q_ends)
+    columns["scope"] = scopes
+    columns["measure_kind"] = _measure_kind_list(text, q_starts, q_ends, q_kinds, columns["per_unit"], q_units)
+    columns["suspect"], columns["suspect_reason"] = _suspect_lists(
+        text, q_starts, q_ends, quantities["number"].tolist(), quantities["multiplier"].tolist(), lambda: scopes)
+    # the dtypes pandas infers for the attribution rows, and those of classify_quantities' columns
+    extra = frame_from_columns(columns, {"sentence_id": "int64", "per_unit": "bool", "scope": "object",
+                                         "measure_kind": "object", "suspect": "bool", "suspect_reason": "object"})
+    extra.index = quantities.index
     if _plain_frame(quantities, extra):
         return pd.concat([quantities, extra], axis=1)  # one step instead of twelve column inserts
     out = quantities.copy()

@@ -40,6 +40,7 @@ import collections
 import functools
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 import pandas as pd
@@ -241,10 +242,14 @@ def quantity_scopes(text: str, quantities: pd.DataFrame) -> pd.Series:
         >>> quantity_scopes(t, extract_quantities(t)).tolist()
         ['county', 'province', 'township']
     """
-    context = _scope_context()
-    values = [_scope(text, start, end, context)
-              for start, end in zip(quantities["start"].tolist(), quantities["end"].tolist())]
+    values = _scope_list(text, quantities["start"].tolist(), quantities["end"].tolist())
     return pd.Series(values, index=quantities.index, dtype="object", name="scope")
+
+
+def _scope_list(text: str, starts: list[int], ends: list[int]) -> list[str]:
+    """:func:`quantity_scopes` on plain lists of offsets."""
+    context = _scope_context()
+    return [_scope(text, start, end, context) for start, end in zip(starts, ends)]
 
 
 def _measure_kind(text: str, start: int, end: int, unit_kind: str, per_unit: bool, unit: str = "") -> str:
@@ -288,18 +293,26 @@ def measure_kinds(text: str, quantities: pd.DataFrame) -> pd.Series:
         >>> measure_kinds(t, extract_quantities(t)).tolist()  # 四年 is a duration
         ['unknown', 'flow', 'stock', 'target']
     """
-    per_unit = quantities["per_unit"] if "per_unit" in quantities else [False] * len(quantities)
+    per_unit = quantities["per_unit"].tolist() if "per_unit" in quantities else [False] * len(quantities)
+    units = quantities["unit"].tolist() if "unit" in quantities else [""] * len(quantities)
+    values = _measure_kind_list(text, quantities["start"].tolist(), quantities["end"].tolist(),
+                                quantities["unit_kind"].tolist(), per_unit, units)
+    return pd.Series(values, index=quantities.index, dtype="object", name="measure_kind")
+
+
+def _measure_kind_list(text: str, starts: list[int], ends: list[int], unit_kinds: list, per_unit: list,
+                       units: list) -> list[str]:
+    """:func:`measure_kinds` on plain lists of the columns it reads."""
     values: list[str] = []
     previous_end = -1
-    units = quantities["unit"] if "unit" in quantities else [""] * len(quantities)
-    for start, end, kind, pu, unit in zip(quantities["start"], quantities["end"], quantities["unit_kind"], per_unit,
-                                          units):
-        value = _measure_kind(text, start, end, kind, bool(pu) if pd.notna(pu) else False, unit or "")
+    for start, end, kind, pu, unit in zip(starts, ends, unit_kinds, per_unit, units):
+        pu = pu if type(pu) is bool else (bool(pu) if pd.notna(pu) else False)
+        value = _measure_kind(text, start, end, kind, pu, unit or "")
         if value == "unknown" and values and text[previous_end:start] == "、":
             value = values[-1]  # 实现脱贫5.26万户、10.41万人: the second figure shares the first one's kind
         values.append(value)
         previous_end = end
-    return pd.Series(values, index=quantities.index, dtype="object", name="measure_kind")
+    return values
 
 
 def _range_reading(digits: str) -> str | None:
@@ -331,14 +344,23 @@ def suspect_figures(text: str, quantities: pd.DataFrame, scopes: pd.Series | Non
         [[True, 'lost_range_separator: per-township 23名 may be 2-3名 (the body has no hyphen, dash or tilde)'],
          [False, ''], [False, '']]
     """
-    flags = [False] * len(quantities)
-    reasons = [""] * len(quantities)
-    if lost_range_separator(text) is not None and len(quantities):
-        scopes = quantity_scopes(text, quantities) if scopes is None else scopes
-        numbers = [str(n) for n in quantities["number"]]
-        sentences = [_sentence_bounds(text, start) for start in quantities["start"]]
+    flags, reasons = _suspect_lists(
+        text, quantities["start"].tolist(), quantities["end"].tolist(), quantities["number"].tolist(),
+        quantities["multiplier"].tolist(), lambda: quantity_scopes(text, quantities) if scopes is None else scopes)
+    return pd.DataFrame({"suspect": pd.Series(flags, index=quantities.index, dtype="bool"),
+                         "suspect_reason": pd.Series(reasons, index=quantities.index, dtype="object")})
+
+
+def _suspect_lists(text: str, starts: list[int], ends: list[int], numbers: list, multipliers: list,
+                   scopes: Callable[[], Iterable[str]]) -> tuple[list[bool], list[str]]:
+    """:func:`suspect_figures` on plain lists (``scopes`` is called only where the text has the damage)."""
+    flags = [False] * len(starts)
+    reasons = [""] * len(starts)
+    if lost_range_separator(text) is not None and len(starts):
+        numbers = [str(n) for n in numbers]
+        sentences = [_sentence_bounds(text, start) for start in starts]
         in_sentence = collections.Counter(zip(numbers, sentences))  # how often a number occurs in its sentence
-        rows = zip(quantities["start"], quantities["end"], numbers, quantities["multiplier"], scopes, sentences)
+        rows = zip(starts, ends, numbers, multipliers, scopes(), sentences)
         for i, (start, end, number, multiplier, scope, bounds) in enumerate(rows):
             reading = _range_reading(number) if number.isdigit() and 2 <= len(number) <= 3 else None
             if reading is None or int(multiplier) != 1 or scope not in _SMALL_SCOPES:
@@ -351,8 +373,7 @@ def suspect_figures(text: str, quantities: pd.DataFrame, scopes: pd.Series | Non
             flags[i] = True
             reasons[i] = (f"lost_range_separator: per-{scope} {text[start:end]} may be {reading}{unit} "
                           "(the body has no hyphen, dash or tilde)")
-    return pd.DataFrame({"suspect": pd.Series(flags, index=quantities.index, dtype="bool"),
-                         "suspect_reason": pd.Series(reasons, index=quantities.index, dtype="object")})
+    return flags, reasons
 
 
 def classify_quantities(text: str, quantities: pd.DataFrame) -> pd.DataFrame:
