@@ -340,6 +340,29 @@ def attribute_quantities(
         ['841个', '贫困村', 'poor_villages', '2018', '山东']
     """
     if quantities.empty:
+        return attribute_with_sentence_lists(text, quantities, [], [], [], doc_id=doc_id, period=period,
+                                             province=province, indicators=indicators)
+    sents = _sentences(text, sentences)
+    return attribute_with_sentence_lists(
+        text, quantities, sents["start"].tolist(), sents["end"].tolist(), sents["sentence_id"].tolist(),
+        doc_id=doc_id, period=period, province=province, indicators=indicators)
+
+
+def attribute_with_sentence_lists(
+    text: str,
+    quantities: pd.DataFrame,
+    starts: list[int],
+    ends: list[int],
+    ids: list[int],
+    *,
+    doc_id: str = "",
+    period: str | None = None,
+    province: str | None = None,
+    indicators: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """:func:`attribute_quantities` with the sentences given as lists of their ``start``, ``end`` and
+    ``sentence_id`` (as :func:`fupin_research.split.sentence_columns` makes them): no sentence table needed."""
+    if quantities.empty:
         extra = pd.DataFrame(index=quantities.index, columns=ATTRIBUTION_COLUMNS, dtype="object")
         extra = pd.concat([extra, classify_quantities(text, quantities)], axis=1)
         if _plain_frame(quantities, extra):
@@ -348,10 +371,6 @@ def attribute_quantities(
         for col in ALL_ATTRIBUTION_COLUMNS:
             out[col] = pd.Series(dtype="bool" if col == "suspect" else "object")
         return out
-    sents = _sentences(text, sentences)
-    starts = sents["start"].tolist()
-    ends = sents["end"].tolist()
-    ids = sents["sentence_id"].tolist()
     if indicators is None:
         compiled = _default_compiled(_default_indicators_state())
     else:

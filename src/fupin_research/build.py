@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 
 from fupin_research._version import __version__
-from fupin_research.audit import attribute_quantities, audit_quantities
+from fupin_research.audit import attribute_quantities, attribute_with_sentence_lists, audit_quantities
 from fupin_research.coding import PRIMARY_COLUMNS, code_units, primary_codes
 from fupin_research.corpus import (
     DOCUMENT_FIELDS,
@@ -40,11 +40,15 @@ from fupin_research.corpus import (
     make_document,
     read_manifest,
 )
-from fupin_research.damage import WARNING_COLUMNS, detect_damage
+from fupin_research.damage import DAMAGE_DTYPES, WARNING_COLUMNS, damage_columns, detect_damage
 from fupin_research.errors import InputError
-from fupin_research.extract.formulas import extract_formulas
+from fupin_research.extract.formulas import COLUMN_DTYPES as FORMULA_DTYPES
+from fupin_research.extract.formulas import COLUMNS as FORMULA_COLUMNS
+from fupin_research.extract.formulas import extract_formulas, formula_rows
 from fupin_research.extract.quantities import extract_quantities
-from fupin_research.extract.time_expressions import extract_time_expressions
+from fupin_research.extract.time_expressions import COLUMN_DTYPES as TIME_DTYPES
+from fupin_research.extract.time_expressions import COLUMNS as TIME_COLUMNS
+from fupin_research.extract.time_expressions import extract_time_expressions, time_expression_rows
 from fupin_research.paths import data_dir
 from fupin_research.provenance import write_provenance
 from fupin_research.readers import read_bytes
@@ -56,7 +60,7 @@ from fupin_research.segment import (
     token_lists,
     tokenize,
 )
-from fupin_research.split import SENTENCE_COLUMNS, split_sentences
+from fupin_research.split import SENTENCE_COLUMNS, SENTENCE_DTYPES, sentence_columns, split_sentences
 from fupin_research.structure import split_units
 from fupin_research.tables import (
     BOOL_COLUMNS,
@@ -64,6 +68,8 @@ from fupin_research.tables import (
     INT_COLUMNS,
     LIST_COLUMNS,
     TableWriter,
+    arrow_from_columns,
+    arrow_from_rows,
     read_bundle,
     to_arrow,
     write_bundle,
@@ -103,43 +109,47 @@ def document_tables(doc: Document, *, segmenter: str = "jieba") -> dict[str, pd.
 def _document_tables(doc: Document, segmenter: str, *, arrow: bool) -> dict:
     """:func:`document_tables`, as DataFrames or (for a build's writer) as Arrow tables."""
     text = doc.text
-    warnings = detect_damage(text, doc.doc_id)
-    if doc.normalized.chrome:
-        warnings = pd.concat([chrome_warnings(doc), warnings], ignore_index=True)
     units = document_units(doc)
     codes = code_units(units)
-    sentences = split_sentences(text, doc.doc_id)
     context = quantity_context(doc)
-    attributed = attribute_quantities(text, extract_quantities(text), sentences, **context)
+    sentence_lists = sentence_columns(text)  # attribution reads the lists, the sentences table is made from them
+    attributed = attribute_with_sentence_lists(text, extract_quantities(text), sentence_lists["start"],
+                                               sentence_lists["end"], sentence_lists["sentence_id"], **context)
     checks = audit_quantities(text, attributed, **context)
-    formulas = extract_formulas(text)
-    times = extract_time_expressions(text, **time_context(doc.meta))
     tables = {
         "documents": None,
-        "sentences": sentences,
+        "sentences": None,
         "tokens": None if arrow else tokenize(text, doc.doc_id, backend=segmenter),
-        "warnings": warnings.sort_values(["start", "kind"], kind="stable") if len(warnings) > 1 else warnings,
+        "warnings": None,
         "offset_map": None,
         "units": units,
         "codes": codes,
         "primary_codes": primary_codes(codes, units=units),  # one row per unit and dimension, none included
-        "formulas": formulas,
-        "time_expressions": times,
+        "formulas": None,
+        "time_expressions": None,
         "quantities": attributed,
         "checks": checks,
         "raw_texts": None,
     }
     if not arrow:
-        tables.update(documents=pd.DataFrame([doc.record()]), offset_map=_offset_map_frame(doc),
-                      raw_texts=raw_text_table(doc), formulas=with_doc_id(formulas, doc.doc_id),
-                      time_expressions=with_doc_id(times, doc.doc_id), quantities=doc_id_first(attributed),
-                      checks=doc_id_first(checks))
+        warnings = document_warnings(doc)
+        tables.update(
+            documents=pd.DataFrame([doc.record()]), sentences=split_sentences(text, doc.doc_id),
+            warnings=warnings.sort_values(["start", "kind"], kind="stable") if len(warnings) > 1 else warnings,
+            offset_map=_offset_map_frame(doc), raw_texts=raw_text_table(doc),
+            formulas=with_doc_id(extract_formulas(text), doc.doc_id),
+            time_expressions=with_doc_id(extract_time_expressions(text, **time_context(doc.meta)), doc.doc_id),
+            quantities=doc_id_first(attributed), checks=doc_id_first(checks))
         return tables
-    # As Arrow: the small tables are made without a DataFrame, doc_id is put in front without copying a frame.
+    # As Arrow: the small tables and the extractors' rows are made without a DataFrame (typed as to_arrow types
+    # the DataFrames above), and doc_id is put in front without copying a frame.
     tables = {name: to_arrow(frame) if frame is not None else None for name, frame in tables.items()}
-    tables.update(documents=_documents_arrow(doc), offset_map=_offset_map_arrow(doc), raw_texts=_raw_texts_arrow(doc),
-                  formulas=_with_doc_id_arrow(tables["formulas"], doc.doc_id),
-                  time_expressions=_with_doc_id_arrow(tables["time_expressions"], doc.doc_id),
+    tables.update(documents=_documents_arrow(doc), sentences=_sentences_arrow(doc, sentence_lists),
+                  warnings=_warnings_arrow(doc), offset_map=_offset_map_arrow(doc), raw_texts=_raw_texts_arrow(doc),
+                  formulas=_with_doc_id_arrow(arrow_from_rows(formula_rows(text), FORMULA_COLUMNS,
+                                                              FORMULA_DTYPES), doc.doc_id),
+                  time_expressions=_with_doc_id_arrow(arrow_from_rows(
+                      time_expression_rows(text, **time_context(doc.meta)), TIME_COLUMNS, TIME_DTYPES), doc.doc_id),
                   quantities=to_arrow(attributed, _doc_id_first_columns(attributed)),
                   checks=to_arrow(checks, _doc_id_first_columns(checks)))
     # the largest table is made as Arrow directly, without a DataFrame in between
@@ -153,6 +163,30 @@ def _document_tables(doc: Document, segmenter: str, *, arrow: bool) -> dict:
         "is_stopword": pa.array(stopword, pa.bool_()),
     })
     return tables
+
+
+def document_warnings(doc: Document) -> pd.DataFrame:
+    """The damage warnings of a document, after those for the page chrome normalization removed (unsorted)."""
+    warnings = detect_damage(doc.text, doc.doc_id)
+    if doc.normalized.chrome:
+        warnings = pd.concat([chrome_warnings(doc), warnings], ignore_index=True)
+    return warnings
+
+
+def _warnings_arrow(doc: Document) -> pa.Table:
+    """The warnings table of :func:`_document_tables` as Arrow (damage_columns are sorted by start and kind
+    already: the stable sort changes nothing where no chrome warnings come before them)."""
+    if doc.normalized.chrome:
+        warnings = document_warnings(doc)
+        return to_arrow(warnings.sort_values(["start", "kind"], kind="stable") if len(warnings) > 1 else warnings)
+    return arrow_from_columns(damage_columns(doc.text, doc.doc_id), DAMAGE_DTYPES)
+
+
+def _sentences_arrow(doc: Document, columns: dict[str, list]) -> pa.Table:
+    """``to_arrow(split_sentences(doc.text, doc.doc_id))`` from the sentence columns."""
+    if columns["text"] and type(doc.doc_id) is str:
+        return arrow_from_columns({"doc_id": [doc.doc_id] * len(columns["text"]), **columns}, SENTENCE_DTYPES)
+    return to_arrow(split_sentences(doc.text, doc.doc_id))
 
 
 def _offset_map_frame(doc: Document) -> pd.DataFrame:

@@ -133,6 +133,15 @@ def detect_damage(text: str, doc_id: str | None = None) -> pd.DataFrame:
         >>> detect_damage("按照六个精准”“五个一批要求\\n()做好基础工作\\n1022日召开").kind.tolist()
         ['lost_opening_quote', 'unclosed_quote', 'lost_list_ordinal', 'lost_month']
     """
+    return frame_from_columns(damage_columns(text, doc_id), DAMAGE_DTYPES)
+
+
+DAMAGE_DTYPES = {"start": "int64", "end": "int64"}
+
+
+def damage_columns(text: str, doc_id: str | None = None) -> dict[str, list]:
+    """The columns of :func:`detect_damage` (``WARNING_COLUMNS``, dtypes ``DAMAGE_DTYPES``) as lists, sorted by
+    start and kind."""
     rows = [(kind, start, end, detail) for kind, start, end, detail in _quote_findings(text)]
     for match in _EMPTY_ORDINAL.finditer(text):
         rows.append(("lost_list_ordinal", match.start(1), match.end(1), "list ordinal missing in the brackets"))
@@ -167,7 +176,7 @@ def detect_damage(text: str, doc_id: str | None = None) -> pd.DataFrame:
         "surface": [text[start:end] for start, end in zip(starts, ends)],
         "detail": details,
     }
-    return frame_from_columns(columns, {"start": "int64", "end": "int64"})
+    return columns
 
 
 def damage_table(documents: pd.DataFrame) -> pd.DataFrame:

@@ -119,6 +119,73 @@ def to_arrow(frame: pd.DataFrame, columns: list[str] | None = None) -> pa.Table:
     return pa.Table.from_arrays(arrays, names=columns)
 
 
+def arrow_from_columns(columns: dict[str, list], dtypes: dict[str, str] | None = None) -> pa.Table:
+    """``to_arrow(frame_from_columns(columns, dtypes))`` (:func:`fupin_research.split.frame_from_columns`), made
+    without the DataFrame where the result is certainly the same, else through it.
+
+    Example:
+        >>> arrow_from_columns({"kind": ["a"], "start": [3], "known": [True]}, {"start": "int64"}).schema.types
+        [DataType(string), DataType(int64), DataType(bool)]
+    """
+    dtypes = dtypes or {}
+    fixed = INT_COLUMNS | BOOL_COLUMNS | LIST_COLUMNS | FLOAT_COLUMNS
+    arrays = []
+    for name, values in columns.items():
+        array = _direct_array(name, values, dtypes.get(name), fixed)
+        if array is None:
+            from fupin_research.split import frame_from_columns
+
+            return to_arrow(frame_from_columns(columns, dtypes))
+        arrays.append(array)
+    return pa.Table.from_arrays(arrays, names=list(columns))
+
+
+def arrow_from_rows(rows: list[tuple], names: list[str], dtypes: dict[str, str] | None = None) -> pa.Table:
+    """:func:`arrow_from_columns` for rows given as tuples in the order of ``names`` (as ``frame_from_rows``)."""
+    values = map(list, zip(*rows)) if rows else ([] for _ in names)
+    return arrow_from_columns(dict(zip(names, values, strict=True)), dtypes)
+
+
+def _direct_array(name: str, values: list, wanted: str | None, fixed: frozenset[str]) -> pa.Array | None:
+    """The Arrow array of one column as ``to_arrow(frame_from_columns(...))`` makes it, or None where only that
+    route is certain (a column named for another type than it holds, values of unexpected types ...)."""
+    if not values:  # an empty frame_from_columns column: int64, bool, or else object/str (typed by the name)
+        if name in fixed:
+            return pa.array([], _arrow_type(name, pd.Series([], dtype="object")))
+        return pa.array([], {"int64": pa.int64(), "bool": pa.bool_()}.get(wanted or "", pa.string())) \
+            if wanted in (None, "int64", "bool", "string", "object") else None
+    if wanted == "int64":
+        if name in fixed and name not in INT_COLUMNS:
+            return None
+        try:
+            return pa.array(np.array(values, dtype=np.int64), pa.int64())
+        except (TypeError, ValueError, OverflowError):
+            return None
+    if wanted == "bool":
+        if (name in fixed and name not in BOOL_COLUMNS) or set(map(type, values)) != {bool}:
+            return None
+        return pa.array(values, pa.bool_())
+    if wanted == "object":
+        if name in LIST_COLUMNS:
+            return pa.array([None if v is None else [int(x) for x in v] for v in values], pa.list_(pa.int64()))
+        if name in fixed:
+            return None
+        if not all(type(value) is str for value in values):
+            values = [None if _missing(value) else str(value) for value in values]
+        return pa.array(values, pa.string())
+    if wanted not in (None, "string") or name in fixed:
+        return None
+    from pandas.api.types import pandas_dtype
+
+    dtype = pd.StringDtype() if wanted == "string" else pandas_dtype("str")  # as frame_from_columns infers
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or set(map(type, values)) != {str}:
+        return None
+    try:
+        return pa.array(values, pa.string())
+    except (pa.ArrowException, UnicodeError):  # e.g. a lone surrogate: let the DataFrame route decide
+        return None
+
+
 def _with_columns(table: pa.Table, columns: list[str]) -> pa.Table:
     """``table`` with exactly ``columns``: missing ones all null (typed as :func:`to_arrow` would type them)."""
     if table.column_names == columns:
