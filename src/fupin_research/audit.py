@@ -371,6 +371,42 @@ def attribute_with_sentence_lists(
         for col in ALL_ATTRIBUTION_COLUMNS:
             out[col] = pd.Series(dtype="bool" if col == "suspect" else "object")
         return out
+    # plain lists instead of DataFrame rows: per-row pandas access dominated the cost
+    columns = attribution_columns(text, {name: quantities[name].tolist() for name in _ATTRIBUTION_READS},
+                                  starts, ends, ids, doc_id=doc_id, period=period, province=province,
+                                  indicators=indicators)
+    extra = frame_from_columns(columns, ATTRIBUTION_DTYPES)
+    extra.index = quantities.index
+    if _plain_frame(quantities, extra):
+        return pd.concat([quantities, extra], axis=1)  # one step instead of twelve column inserts
+    out = quantities.copy()
+    for col in ALL_ATTRIBUTION_COLUMNS:
+        out[col] = extra[col]
+    return out
+
+
+# the quantity columns attribution reads, and the dtypes of the columns it adds (those pandas infers for the
+# attribution rows, and those of classify_quantities' columns)
+_ATTRIBUTION_READS = ("start", "end", "unit", "unit_kind", "number", "multiplier")
+ATTRIBUTION_DTYPES = {"sentence_id": "int64", "per_unit": "bool", "scope": "object", "measure_kind": "object",
+                      "suspect": "bool", "suspect_reason": "object"}
+
+
+def attribution_columns(
+    text: str,
+    quantities: dict[str, list],
+    starts: list[int],
+    ends: list[int],
+    ids: list[int],
+    *,
+    doc_id: str = "",
+    period: str | None = None,
+    province: str | None = None,
+    indicators: pd.DataFrame | None = None,
+) -> dict[str, list]:
+    """The columns :func:`attribute_quantities` adds (``ALL_ATTRIBUTION_COLUMNS``, dtypes ``ATTRIBUTION_DTYPES``)
+    as lists, for quantities given as lists of their columns (at least one row) and sentences as in
+    :func:`attribute_with_sentence_lists`."""
     if indicators is None:
         compiled = _default_compiled(_default_indicators_state())
     else:
@@ -380,9 +416,7 @@ def attribute_with_sentence_lists(
     rows: list[tuple] = []
     lines: dict[int, tuple[list[re.Match[str]], list[int]]] = {}  # the years of each line, found once
     line_heads: dict[int, bool] = {}  # whether a line starts with a province name
-    # plain lists instead of DataFrame rows: per-row pandas access dominated the cost
-    q_starts, q_ends = quantities["start"].tolist(), quantities["end"].tolist()
-    q_units, q_kinds = quantities["unit"].tolist(), quantities["unit_kind"].tolist()
+    q_starts, q_ends, q_units, q_kinds = (quantities[name] for name in ("start", "end", "unit", "unit_kind"))
     for start, end, unit, unit_kind in zip(q_starts, q_ends, q_units, q_kinds):
         line_start = text.rfind("\n", 0, start) + 1
         k = bisect_right(starts, start) - 1
@@ -409,17 +443,8 @@ def attribute_with_sentence_lists(
     columns["scope"] = scopes
     columns["measure_kind"] = _measure_kind_list(text, q_starts, q_ends, q_kinds, columns["per_unit"], q_units)
     columns["suspect"], columns["suspect_reason"] = _suspect_lists(
-        text, q_starts, q_ends, quantities["number"].tolist(), quantities["multiplier"].tolist(), lambda: scopes)
-    # the dtypes pandas infers for the attribution rows, and those of classify_quantities' columns
-    extra = frame_from_columns(columns, {"sentence_id": "int64", "per_unit": "bool", "scope": "object",
-                                         "measure_kind": "object", "suspect": "bool", "suspect_reason": "object"})
-    extra.index = quantities.index
-    if _plain_frame(quantities, extra):
-        return pd.concat([quantities, extra], axis=1)  # one step instead of twelve column inserts
-    out = quantities.copy()
-    for col in ALL_ATTRIBUTION_COLUMNS:
-        out[col] = extra[col]
-    return out
+        text, q_starts, q_ends, quantities["number"], quantities["multiplier"], lambda: scopes)
+    return columns
 
 
 def _plain_frame(quantities: pd.DataFrame, extra: pd.DataFrame) -> bool:
@@ -857,6 +882,44 @@ def _rows(attributed: pd.DataFrame) -> list:
     return list(map(_row_type(columns)._make, zip(*values.values())))
 
 
+def _rows_of_lists(attributed: dict[str, list]) -> list:
+    """:func:`_rows` of attributed quantities given as plain lists (``range_high`` held as objects)."""
+    columns = tuple(c for c in _AUDIT_COLUMNS if c in attributed)
+    values = {c: attributed[c] for c in columns}
+    if not all(a <= b for a, b in itertools.pairwise(values["start"])):  # as a stable sort by start
+        order = sorted(range(len(values["start"])), key=values["start"].__getitem__)
+        values = {c: [column[i] for i in order] for c, column in values.items()}
+    values["range_high"] = [None if _isna(v) else v for v in values["range_high"]]
+    return list(map(_row_type(columns)._make, zip(*values.values())))
+
+
+def check_rows(text: str, attributed: dict[str, list], *, doc_id: str = "",
+               indicators: pd.DataFrame | None = None) -> list[dict]:
+    """The rows of :func:`audit_quantities` (dicts in ``CHECK_COLUMNS``) for attributed quantities given as lists
+    of their columns (at least one row), as :func:`attribution_columns` and the extractor make them."""
+    return _checks(text, _rows_of_lists(attributed), _checked(indicators), doc_id)
+
+
+def _checked(indicators: pd.DataFrame | None) -> frozenset[str]:
+    # the default vocabulary's derived forms are cached per version of the file (no copy per document)
+    if indicators is None:
+        return _default_checked(_default_indicators_state())
+    return _checked_indicators(indicators)
+
+
+def _checks(text: str, qs: list, checked: frozenset[str], doc_id: str) -> list[dict]:
+    starts = [q.start for q in qs]
+    rows: list[dict] = []
+    rows += _breakdowns(text, qs, doc_id)
+    rows += _shares(text, qs, doc_id, starts)
+    rows += _changes(text, qs, doc_id)
+    rows += _differences(text, qs, doc_id, starts)
+    rows += _growth(text, qs, doc_id, starts)
+    rows += _repeats(text, qs, doc_id)
+    rows += _magnitudes(qs, checked, doc_id)
+    return rows
+
+
 @functools.cache
 def _no_checks() -> pd.DataFrame:
     return pd.DataFrame(columns=CHECK_COLUMNS)
@@ -883,25 +946,12 @@ def audit_quantities(
     """
     if quantities.empty:
         return _no_checks().copy()  # a copy of a cached empty table: building one costs more than a document
-    # the default vocabulary's derived forms are cached per version of the file (no copy per document)
-    if indicators is None:
-        checked = _default_checked(_default_indicators_state())
-    else:
-        checked = _checked_indicators(indicators)
+    checked = _checked(indicators)
     attributed = quantities
     if not set(ATTRIBUTION_COLUMNS) <= set(quantities.columns):
         attributed = attribute_quantities(text, quantities, doc_id=doc_id, period=period, province=province,
                                           indicators=indicators)
-    qs = _rows(attributed)
-    starts = [q.start for q in qs]
-    rows: list[dict] = []
-    rows += _breakdowns(text, qs, doc_id)
-    rows += _shares(text, qs, doc_id, starts)
-    rows += _changes(text, qs, doc_id)
-    rows += _differences(text, qs, doc_id, starts)
-    rows += _growth(text, qs, doc_id, starts)
-    rows += _repeats(text, qs, doc_id)
-    rows += _magnitudes(qs, checked, doc_id)
+    rows = _checks(text, _rows(attributed), checked, doc_id)
     return pd.DataFrame(rows, columns=CHECK_COLUMNS) if rows else _no_checks().copy()
 
 

@@ -30,7 +30,16 @@ import pandas as pd
 import pyarrow as pa
 
 from fupin_research._version import __version__
-from fupin_research.audit import attribute_quantities, attribute_with_sentence_lists, audit_quantities
+from fupin_research.audit import (
+    ALL_ATTRIBUTION_COLUMNS,
+    ATTRIBUTION_DTYPES,
+    CHECK_COLUMNS,
+    attribute_quantities,
+    attribute_with_sentence_lists,
+    attribution_columns,
+    audit_quantities,
+    check_rows,
+)
 from fupin_research.coding import PRIMARY_COLUMNS, code_units, primary_codes
 from fupin_research.corpus import (
     DOCUMENT_FIELDS,
@@ -45,7 +54,7 @@ from fupin_research.errors import InputError
 from fupin_research.extract.formulas import COLUMN_DTYPES as FORMULA_DTYPES
 from fupin_research.extract.formulas import COLUMNS as FORMULA_COLUMNS
 from fupin_research.extract.formulas import extract_formulas, formula_rows
-from fupin_research.extract.quantities import extract_quantities
+from fupin_research.extract.quantities import QUANTITY_COLUMNS, QUANTITY_DTYPES, extract_quantities, quantity_rows
 from fupin_research.extract.time_expressions import COLUMN_DTYPES as TIME_DTYPES
 from fupin_research.extract.time_expressions import COLUMNS as TIME_COLUMNS
 from fupin_research.extract.time_expressions import extract_time_expressions, time_expression_rows
@@ -113,9 +122,12 @@ def _document_tables(doc: Document, segmenter: str, *, arrow: bool) -> dict:
     codes = code_units(units)
     context = quantity_context(doc)
     sentence_lists = sentence_columns(text)  # attribution reads the lists, the sentences table is made from them
-    attributed = attribute_with_sentence_lists(text, extract_quantities(text), sentence_lists["start"],
-                                               sentence_lists["end"], sentence_lists["sentence_id"], **context)
-    checks = audit_quantities(text, attributed, **context)
+    if arrow:  # quantities and checks are made from lists (see _quantity_tables)
+        attributed = checks = None
+    else:
+        attributed = attribute_with_sentence_lists(text, extract_quantities(text), sentence_lists["start"],
+                                                   sentence_lists["end"], sentence_lists["sentence_id"], **context)
+        checks = audit_quantities(text, attributed, **context)
     tables = {
         "documents": None,
         "sentences": None,
@@ -150,8 +162,7 @@ def _document_tables(doc: Document, segmenter: str, *, arrow: bool) -> dict:
                                                               FORMULA_DTYPES), doc.doc_id),
                   time_expressions=_with_doc_id_arrow(arrow_from_rows(
                       time_expression_rows(text, **time_context(doc.meta)), TIME_COLUMNS, TIME_DTYPES), doc.doc_id),
-                  quantities=to_arrow(attributed, _doc_id_first_columns(attributed)),
-                  checks=to_arrow(checks, _doc_id_first_columns(checks)))
+                  **_quantity_tables(doc, sentence_lists))
     # the largest table is made as Arrow directly, without a DataFrame in between
     words, starts, ends, stopword = token_lists(text, get_tokenizer(backend=segmenter), load_stopwords())
     tables["tokens"] = pa.table({
@@ -163,6 +174,24 @@ def _document_tables(doc: Document, segmenter: str, *, arrow: bool) -> dict:
         "is_stopword": pa.array(stopword, pa.bool_()),
     })
     return tables
+
+
+def _quantity_tables(doc: Document, sentences: dict[str, list]) -> dict[str, pa.Table]:
+    """The quantities and checks tables as Arrow, typed as ``to_arrow(doc_id_first(...))`` types the DataFrames of
+    :func:`document_tables`, from the extractor's rows and the attribution's and audit's lists."""
+    context = quantity_context(doc)
+    rows = quantity_rows(doc.text)
+    if not rows:
+        columns = {name: [] for name in ["doc_id", *QUANTITY_COLUMNS, *ALL_ATTRIBUTION_COLUMNS[1:]]}
+        return {"quantities": arrow_from_columns(columns, QUANTITY_DTYPES | ATTRIBUTION_DTYPES),
+                "checks": arrow_from_columns({name: [] for name in CHECK_COLUMNS})}
+    found = dict(zip(QUANTITY_COLUMNS, map(list, zip(*rows)), strict=True))
+    added = attribution_columns(doc.text, found, sentences["start"], sentences["end"], sentences["sentence_id"],
+                                **context)
+    columns = {"doc_id": added["doc_id"], **found, **{name: added[name] for name in ALL_ATTRIBUTION_COLUMNS[1:]}}
+    checks = check_rows(doc.text, columns, doc_id=doc.doc_id)
+    return {"quantities": arrow_from_columns(columns, QUANTITY_DTYPES | ATTRIBUTION_DTYPES),
+            "checks": arrow_from_columns({name: [row[name] for row in checks] for name in CHECK_COLUMNS})}
 
 
 def document_warnings(doc: Document) -> pd.DataFrame:

@@ -647,6 +647,30 @@ def extract_quantities(
         >>> extract_quantities("剩余的8280户、1.46万未脱贫人口,连续两年召开")[["surface", "unit"]].values.tolist()
         [['8280户', '户'], ['1.46万', '人'], ['两年', '年']]
     """
+    rows = quantity_rows(text, chinese_numerals=chinese_numerals, lexicon=lexicon)
+    if not rows:
+        return _empty_frame()
+    # Column-wise construction is much faster than a list of dicts plus astype.
+    data: dict[str, object] = {}
+    for col, values in zip(QUANTITY_COLUMNS, map(list, zip(*rows)), strict=True):
+        if col in _OFFSET_COLUMNS:
+            data[col] = np.array(values, dtype=np.int64)
+        elif col in _EXACT_COLUMNS:  # exact numbers stay Python int / Decimal, never float
+            data[col] = pd.Series(values, dtype=object)
+        else:  # strings, and multipliers (int64, or object beyond it: 三亿亿亿亿亿)
+            data[col] = values
+    return pd.DataFrame(data)
+
+
+# The dtypes of extract_quantities' columns as split.frame_from_columns names them (the strings are inferred).
+QUANTITY_DTYPES = {"start": "int64", "end": "int64", "ext_start": "int64", "ext_end": "int64",
+                   "multiplier": "int64", "number": "object", "value": "object", "range_high": "object"}
+
+
+def quantity_rows(
+    text: str, *, chinese_numerals: bool = True, lexicon: QuantityLexicon | None = None
+) -> list[tuple]:
+    """The rows of :func:`extract_quantities` as tuples in ``QUANTITY_COLUMNS`` order, sorted by start."""
     if not isinstance(text, str):
         raise TypeError("extract_quantities expects a str")
     lex = lexicon or load_quantity_lexicon()
@@ -663,18 +687,7 @@ def extract_quantities(
                 continue
             rows.append(r)
         rows.sort(key=itemgetter(0))
-    if not rows:
-        return _empty_frame()
-    # Column-wise construction is much faster than a list of dicts plus astype.
-    data: dict[str, object] = {}
-    for col, values in zip(QUANTITY_COLUMNS, map(list, zip(*rows)), strict=True):
-        if col in _OFFSET_COLUMNS:
-            data[col] = np.array(values, dtype=np.int64)
-        elif col in _EXACT_COLUMNS:  # exact numbers stay Python int / Decimal, never float
-            data[col] = pd.Series(values, dtype=object)
-        else:  # strings, and multipliers (int64, or object beyond it: 三亿亿亿亿亿)
-            data[col] = values
-    return pd.DataFrame(data)
+    return rows
 
 
 _OFFSET_COLUMNS = frozenset({"start", "end", "ext_start", "ext_end"})
