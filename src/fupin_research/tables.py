@@ -129,9 +129,10 @@ def arrow_from_columns(columns: dict[str, list], dtypes: dict[str, str] | None =
     """
     dtypes = dtypes or {}
     fixed = INT_COLUMNS | BOOL_COLUMNS | LIST_COLUMNS | FLOAT_COLUMNS
+    strings = _inferred_strings()
     arrays = []
     for name, values in columns.items():
-        array = _direct_array(name, values, dtypes.get(name), fixed)
+        array = _direct_array(name, values, dtypes.get(name), fixed, strings)
         if array is None:
             from fupin_research.split import frame_from_columns
 
@@ -146,7 +147,18 @@ def arrow_from_rows(rows: list[tuple], names: list[str], dtypes: dict[str, str] 
     return arrow_from_columns(dict(zip(names, values, strict=True)), dtypes)
 
 
-def _direct_array(name: str, values: list, wanted: str | None, fixed: frozenset[str]) -> pa.Array | None:
+def _inferred_strings() -> tuple[bool, bool]:
+    """Whether frame_from_columns makes pyarrow-backed strings of str columns: (inferred, named ``string``)."""
+    from pandas.api.types import pandas_dtype
+
+    def pyarrow_backed(dtype) -> bool:
+        return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+
+    return pyarrow_backed(pandas_dtype("str")), pyarrow_backed(pd.StringDtype())
+
+
+def _direct_array(name: str, values: list, wanted: str | None, fixed: frozenset[str],
+                  strings: tuple[bool, bool]) -> pa.Array | None:
     """The Arrow array of one column as ``to_arrow(frame_from_columns(...))`` makes it, or None where only that
     route is certain (a column named for another type than it holds, values of unexpected types ...)."""
     if not values:  # an empty frame_from_columns column: int64, bool, or else object/str (typed by the name)
@@ -175,10 +187,7 @@ def _direct_array(name: str, values: list, wanted: str | None, fixed: frozenset[
         return pa.array(values, pa.string())
     if wanted not in (None, "string") or name in fixed:
         return None
-    from pandas.api.types import pandas_dtype
-
-    dtype = pd.StringDtype() if wanted == "string" else pandas_dtype("str")  # as frame_from_columns infers
-    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or set(map(type, values)) != {str}:
+    if not strings[wanted == "string"] or set(map(type, values)) != {str}:  # as frame_from_columns infers
         return None
     try:
         return pa.array(values, pa.string())
