@@ -34,6 +34,8 @@ LIST_COLUMNS = frozenset({"numerals"})
 # do not gather in memory: both depend only on the rows, never on timing, so equal inputs give equal files.
 ROWS_PER_GROUP = 200_000
 BYTES_PER_GROUP = 8_000_000
+# An empty object column: what a column missing from a chunk is typed as (by its name, else as strings).
+_NO_VALUES = np.array([], dtype=object)
 _CSV_OPTIONS = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
 
 
@@ -163,7 +165,7 @@ def _direct_array(name: str, values: list, wanted: str | None, fixed: frozenset[
     route is certain (a column named for another type than it holds, values of unexpected types ...)."""
     if not values:  # an empty frame_from_columns column: int64, bool, or else object/str (typed by the name)
         if name in fixed:
-            return pa.array([], _arrow_type(name, pd.Series([], dtype="object")))
+            return pa.array([], _arrow_type(name, _NO_VALUES))
         return pa.array([], {"int64": pa.int64(), "bool": pa.bool_()}.get(wanted or "", pa.string())) \
             if wanted in (None, "int64", "bool", "string", "object") else None
     if wanted == "int64":
@@ -204,7 +206,7 @@ def _with_columns(table: pa.Table, columns: list[str]) -> pa.Table:
         if name in table.column_names:
             arrays.append(table.column(name))
         else:
-            arrays.append(pa.nulls(len(table), _arrow_type(name, pd.Series([], dtype="object"))))
+            arrays.append(pa.nulls(len(table), _arrow_type(name, _NO_VALUES)))
     return pa.Table.from_arrays(arrays, names=columns)
 
 
