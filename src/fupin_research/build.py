@@ -226,10 +226,8 @@ def _offset_map_frame(doc: Document) -> pd.DataFrame:
 
 def _offset_map_arrow(doc: Document) -> pa.Table:
     """:func:`_offset_map_frame` as :func:`to_arrow` types it (all offsets int64)."""
-    segments = doc.normalized.segments()
-    columns = [list(column) for column in zip(*segments)] if segments else [[], [], []]
-    arrays = [pa.array([doc.doc_id] * len(segments), pa.string())]
-    arrays += [pa.array(column, pa.int64()) for column in columns]
+    columns = doc.normalized.segment_arrays()
+    arrays = [_repeated(doc.doc_id, len(columns[0])), *(pa.array(column, pa.int64()) for column in columns)]
     return pa.Table.from_arrays(arrays, names=OFFSET_MAP_COLUMNS)
 
 
@@ -258,7 +256,12 @@ def _raw_texts_arrow(doc: Document) -> pa.Table:
 
 def _with_doc_id_arrow(table: pa.Table, doc_id: str) -> pa.Table:
     """``to_arrow(with_doc_id(frame, doc_id))`` from ``to_arrow(frame)``."""
-    return table.add_column(0, "doc_id", pa.array([doc_id] * len(table), pa.string()))
+    return table.add_column(0, "doc_id", _repeated(doc_id, len(table)))
+
+
+def _repeated(value: str, count: int) -> pa.Array:
+    """A string column holding ``value`` ``count`` times (as ``pa.array([value] * count, pa.string())``)."""
+    return pa.repeat(pa.scalar(value, pa.string()), count)
 
 
 def _doc_id_first_columns(frame: pd.DataFrame) -> list[str]:
