@@ -43,6 +43,7 @@ _QUOTE_OR_BREAK = re.compile(r"[“”]|\n\s*")
 # and full-width hyphen-minus, tilde, wave dash, full-width tilde
 RANGE_SEPARATORS = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d~\u301c\uff5e"
 _FIRST_SENTENCE_LINE = re.compile(r"(?m)^[^\n]*。")
+_RANGE_SEPARATOR = re.compile(f"[{re.escape(RANGE_SEPARATORS)}]")
 
 
 def body_start(text: str) -> int:
@@ -72,9 +73,10 @@ def lost_range_separator(text: str) -> tuple[int, int, str] | None:
         True
     """
     start = body_start(text)
-    first = next((i for i, char in enumerate(text[:start]) if char in RANGE_SEPARATORS), None)
-    if first is None or start == len(text) or any(char in RANGE_SEPARATORS for char in text[start:]):
+    found = _RANGE_SEPARATOR.search(text, 0, start)  # one scan each, not a Python step per character
+    if found is None or start == len(text) or _RANGE_SEPARATOR.search(text, start) is not None:
         return None
+    first = found.start()
     return first, first + 1, (f"the header writes {text[first]} but the body (from offset {start}) no hyphen, dash "
                               "or tilde: 23名 may be 2-3名")
 
