@@ -143,7 +143,12 @@ DAMAGE_DTYPES = {"start": "int64", "end": "int64"}
 
 def damage_columns(text: str, doc_id: str | None = None) -> dict[str, list]:
     """The columns of :func:`detect_damage` (``WARNING_COLUMNS``, dtypes ``DAMAGE_DTYPES``) as lists, sorted by
-    start and kind."""
+    start and kind.
+
+    Example:
+        >>> damage_columns("()做好基础工作", "d")["kind"]
+        ['lost_list_ordinal']
+    """
     rows = [(kind, start, end, detail) for kind, start, end, detail in _quote_findings(text)]
     for match in _EMPTY_ORDINAL.finditer(text):
         rows.append(("lost_list_ordinal", match.start(1), match.end(1), "list ordinal missing in the brackets"))

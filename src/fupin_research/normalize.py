@@ -110,7 +110,12 @@ class NormalizedText:
         return list(zip(starts.tolist(), raw_starts.tolist(), lengths.tolist()))
 
     def segment_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """:meth:`segments` as three int64 arrays: clean starts, raw starts, lengths."""
+        """:meth:`segments` as three int64 arrays: clean starts, raw starts, lengths.
+
+        Example:
+            >>> [a.tolist() for a in normalize_with_offsets("脫貧\u200b攻堅").segment_arrays()]
+            [[0, 2], [0, 3], [2, 2]]
+        """
         n = len(self.text)
         if n == 0:
             return tuple(np.zeros(0, dtype=np.int64) for _ in range(3))  # type: ignore[return-value]

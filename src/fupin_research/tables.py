@@ -144,7 +144,12 @@ def arrow_from_columns(columns: dict[str, list], dtypes: dict[str, str] | None =
 
 
 def arrow_from_rows(rows: list[tuple], names: list[str], dtypes: dict[str, str] | None = None) -> pa.Table:
-    """:func:`arrow_from_columns` for rows given as tuples in the order of ``names`` (as ``frame_from_rows``)."""
+    """:func:`arrow_from_columns` for rows given as tuples in the order of ``names`` (as ``frame_from_rows``).
+
+    Example:
+        >>> arrow_from_rows([(0, "x")], ["start", "surface"]).column("surface").to_pylist()
+        ['x']
+    """
     values = map(list, zip(*rows)) if rows else ([] for _ in names)
     return arrow_from_columns(dict(zip(names, values, strict=True)), dtypes)
 

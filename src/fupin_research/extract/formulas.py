@@ -411,7 +411,12 @@ def formula_rows(
     lexicon_path: str | os.PathLike[str] | None = None,
     known_path: str | os.PathLike[str] | None = None,
 ) -> list[tuple]:
-    """The rows of :func:`extract_formulas` as tuples in ``COLUMNS`` order (dtypes ``_DTYPES``)."""
+    """The rows of :func:`extract_formulas` as tuples in ``COLUMNS`` order (dtypes ``_DTYPES``).
+
+    Example:
+        >>> formula_rows("统一按照两不愁三保障标准")
+        [(4, 10, '两不愁三保障', '两不愁三保障', [2, 3], True, False)]
+    """
     lexicon = load_formula_lexicon(lexicon_path)
     known = load_known_formulas(known_path)
     head_re, ordinary_re, unit_re = _compiled(lexicon)

@@ -670,7 +670,12 @@ QUANTITY_DTYPES = {"start": "int64", "end": "int64", "ext_start": "int64", "ext_
 def quantity_rows(
     text: str, *, chinese_numerals: bool = True, lexicon: QuantityLexicon | None = None
 ) -> list[tuple]:
-    """The rows of :func:`extract_quantities` as tuples in ``QUANTITY_COLUMNS`` order, sorted by start."""
+    """The rows of :func:`extract_quantities` as tuples in ``QUANTITY_COLUMNS`` order, sorted by start.
+
+    Example:
+        >>> [row[:3] for row in quantity_rows("覆盖841个村,两年")]
+        [(2, 6, '841个'), (8, 10, '两年')]
+    """
     if not isinstance(text, str):
         raise TypeError("extract_quantities expects a str")
     lex = lexicon or load_quantity_lexicon()

@@ -318,7 +318,12 @@ def extract_time_expressions(
 
 
 def time_expression_rows(text: str, reference_date: object = None, *, period: object = None) -> list[tuple]:
-    """The rows of :func:`extract_time_expressions` as tuples in ``COLUMNS`` order (dtypes ``_DTYPES``)."""
+    """The rows of :func:`extract_time_expressions` as tuples in ``COLUMNS`` order (dtypes ``_DTYPES``).
+
+    Example:
+        >>> time_expression_rows("比上年增长", period="2017")
+        [(1, 3, '上年', 'relative', '2016-01-01', '2016-12-31', 'period')]
+    """
     ref_year = _period_year(reference_date)
     period_year = _period_year(period) or ref_year
     deictic_year = ref_year or period_year  # 今年/去年 count from the day of writing
