@@ -35,7 +35,14 @@ from pathlib import Path
 import pandas as pd
 
 from fupin_research.paths import file_state
-from fupin_research.quantity_kinds import KIND_COLUMNS, classify_quantities
+from fupin_research.quantity_kinds import (
+    KIND_COLUMNS,
+    _measure_kind_list,
+    _scope_list,
+    _suspect_lists,
+    classify_quantities,
+)
+from fupin_research.split import frame_from_columns
 
 CHECK_COLUMNS = ["doc_id", "check", "spans", "expected", "observed", "verdict", "detail"]
 ATTRIBUTION_COLUMNS = ["doc_id", "sentence_id", "measure", "indicator", "year", "year_source", "place", "per_unit"]
@@ -333,6 +340,36 @@ def attribute_quantities(
         ['841个', '贫困村', 'poor_villages', '2018', '山东']
     """
     if quantities.empty:
+        return attribute_with_sentence_lists(text, quantities, [], [], [], doc_id=doc_id, period=period,
+                                             province=province, indicators=indicators)
+    sents = _sentences(text, sentences)
+    return attribute_with_sentence_lists(
+        text, quantities, sents["start"].tolist(), sents["end"].tolist(), sents["sentence_id"].tolist(),
+        doc_id=doc_id, period=period, province=province, indicators=indicators)
+
+
+def attribute_with_sentence_lists(
+    text: str,
+    quantities: pd.DataFrame,
+    starts: list[int],
+    ends: list[int],
+    ids: list[int],
+    *,
+    doc_id: str = "",
+    period: str | None = None,
+    province: str | None = None,
+    indicators: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """:func:`attribute_quantities` with the sentences given as lists of their ``start``, ``end`` and
+    ``sentence_id`` (as :func:`fupin_research.split.sentence_columns` makes them): no sentence table needed.
+
+    Example:
+        >>> from fupin_research.extract.quantities import extract_quantities
+        >>> t = "全县有贫困村841个。"
+        >>> attribute_with_sentence_lists(t, extract_quantities(t), [0], [len(t)], [0]).scope.tolist()
+        ['county']
+    """
+    if quantities.empty:
         extra = pd.DataFrame(index=quantities.index, columns=ATTRIBUTION_COLUMNS, dtype="object")
         extra = pd.concat([extra, classify_quantities(text, quantities)], axis=1)
         if _plain_frame(quantities, extra):
@@ -341,10 +378,50 @@ def attribute_quantities(
         for col in ALL_ATTRIBUTION_COLUMNS:
             out[col] = pd.Series(dtype="bool" if col == "suspect" else "object")
         return out
-    sents = _sentences(text, sentences)
-    starts = sents["start"].tolist()
-    ends = sents["end"].tolist()
-    ids = sents["sentence_id"].tolist()
+    # plain lists instead of DataFrame rows: per-row pandas access dominated the cost
+    columns = attribution_columns(text, {name: quantities[name].tolist() for name in _ATTRIBUTION_READS},
+                                  starts, ends, ids, doc_id=doc_id, period=period, province=province,
+                                  indicators=indicators)
+    extra = frame_from_columns(columns, ATTRIBUTION_DTYPES)
+    extra.index = quantities.index
+    if _plain_frame(quantities, extra):
+        return pd.concat([quantities, extra], axis=1)  # one step instead of twelve column inserts
+    out = quantities.copy()
+    for col in ALL_ATTRIBUTION_COLUMNS:
+        out[col] = extra[col]
+    return out
+
+
+# the quantity columns attribution reads, and the dtypes of the columns it adds (those pandas infers for the
+# attribution rows, and those of classify_quantities' columns)
+_ATTRIBUTION_READS = ("start", "end", "unit", "unit_kind", "number", "multiplier")
+ATTRIBUTION_DTYPES = {"sentence_id": "int64", "per_unit": "bool", "scope": "object", "measure_kind": "object",
+                      "suspect": "bool", "suspect_reason": "object"}
+
+
+def attribution_columns(
+    text: str,
+    quantities: dict[str, list],
+    starts: list[int],
+    ends: list[int],
+    ids: list[int],
+    *,
+    doc_id: str = "",
+    period: str | None = None,
+    province: str | None = None,
+    indicators: pd.DataFrame | None = None,
+) -> dict[str, list]:
+    """The columns :func:`attribute_quantities` adds (``ALL_ATTRIBUTION_COLUMNS``, dtypes ``ATTRIBUTION_DTYPES``)
+    as lists, for quantities given as lists of their columns (at least one row) and sentences as in
+    :func:`attribute_with_sentence_lists`.
+
+    Example:
+        >>> from fupin_research.extract.quantities import QUANTITY_COLUMNS, quantity_rows
+        >>> t = "目前已覆盖841个贫困村。"
+        >>> found = dict(zip(QUANTITY_COLUMNS, map(list, zip(*quantity_rows(t)))))
+        >>> attribution_columns(t, found, [0], [len(t)], [0], period="2018")["indicator"]
+        ['poor_villages']
+    """
     if indicators is None:
         compiled = _default_compiled(_default_indicators_state())
     else:
@@ -354,10 +431,8 @@ def attribute_quantities(
     rows: list[tuple] = []
     lines: dict[int, tuple[list[re.Match[str]], list[int]]] = {}  # the years of each line, found once
     line_heads: dict[int, bool] = {}  # whether a line starts with a province name
-    # plain lists instead of DataFrame rows: per-row pandas access dominated the cost
-    spans = zip(quantities["start"].tolist(), quantities["end"].tolist(), quantities["unit"].tolist(),
-                quantities["unit_kind"].tolist())
-    for start, end, unit, unit_kind in spans:
+    q_starts, q_ends, q_units, q_kinds = (quantities[name] for name in ("start", "end", "unit", "unit_kind"))
+    for start, end, unit, unit_kind in zip(q_starts, q_ends, q_units, q_kinds):
         line_start = text.rfind("\n", 0, start) + 1
         k = bisect_right(starts, start) - 1
         if k >= 0 and start < ends[k]:
@@ -377,15 +452,14 @@ def attribute_quantities(
         window = text[max(0, start - 6):start]
         per_unit = ("每" in window or "均" in window) and bool(_PER_UNIT.search(window))  # 每 or 均 is needed
         rows.append((doc_id, sid, measure, indicator, year, source, place, per_unit))
-    extra = pd.DataFrame(rows, columns=ATTRIBUTION_COLUMNS, index=quantities.index)
-    kinds = classify_quantities(text, quantities.assign(per_unit=extra["per_unit"]))
-    extra = pd.concat([extra, kinds], axis=1)
-    if _plain_frame(quantities, extra):
-        return pd.concat([quantities, extra], axis=1)  # one step instead of twelve column inserts
-    out = quantities.copy()
-    for col in ALL_ATTRIBUTION_COLUMNS:
-        out[col] = extra[col]
-    return out
+    # the columns classify_quantities would add, from the same lists (no frame per step)
+    columns = dict(zip(ATTRIBUTION_COLUMNS, map(list, zip(*rows)), strict=True))
+    scopes = _scope_list(text, q_starts, q_ends)
+    columns["scope"] = scopes
+    columns["measure_kind"] = _measure_kind_list(text, q_starts, q_ends, q_kinds, columns["per_unit"], q_units)
+    columns["suspect"], columns["suspect_reason"] = _suspect_lists(
+        text, q_starts, q_ends, quantities["number"], quantities["multiplier"], lambda: scopes)
+    return columns
 
 
 def _plain_frame(quantities: pd.DataFrame, extra: pd.DataFrame) -> bool:
@@ -823,6 +897,52 @@ def _rows(attributed: pd.DataFrame) -> list:
     return list(map(_row_type(columns)._make, zip(*values.values())))
 
 
+def _rows_of_lists(attributed: dict[str, list]) -> list:
+    """:func:`_rows` of attributed quantities given as plain lists (``range_high`` held as objects)."""
+    columns = tuple(c for c in _AUDIT_COLUMNS if c in attributed)
+    values = {c: attributed[c] for c in columns}
+    if not all(a <= b for a, b in itertools.pairwise(values["start"])):  # as a stable sort by start
+        order = sorted(range(len(values["start"])), key=values["start"].__getitem__)
+        values = {c: [column[i] for i in order] for c, column in values.items()}
+    values["range_high"] = [None if _isna(v) else v for v in values["range_high"]]
+    return list(map(_row_type(columns)._make, zip(*values.values())))
+
+
+def check_rows(text: str, attributed: dict[str, list], *, doc_id: str = "",
+               indicators: pd.DataFrame | None = None) -> list[dict]:
+    """The rows of :func:`audit_quantities` (dicts in ``CHECK_COLUMNS``) for attributed quantities given as lists
+    of their columns (at least one row), as :func:`attribution_columns` and the extractor make them.
+
+    Example:
+        >>> from fupin_research.extract.quantities import extract_quantities
+        >>> t = "贫困发生率由2015年底的13.2%下降至10.3%。"
+        >>> attributed = attribute_quantities(t, extract_quantities(t))
+        >>> [row["verdict"] for row in check_rows(t, {c: attributed[c].tolist() for c in attributed})]
+        ['consistent']
+    """
+    return _checks(text, _rows_of_lists(attributed), _checked(indicators), doc_id)
+
+
+def _checked(indicators: pd.DataFrame | None) -> frozenset[str]:
+    # the default vocabulary's derived forms are cached per version of the file (no copy per document)
+    if indicators is None:
+        return _default_checked(_default_indicators_state())
+    return _checked_indicators(indicators)
+
+
+def _checks(text: str, qs: list, checked: frozenset[str], doc_id: str) -> list[dict]:
+    starts = [q.start for q in qs]
+    rows: list[dict] = []
+    rows += _breakdowns(text, qs, doc_id)
+    rows += _shares(text, qs, doc_id, starts)
+    rows += _changes(text, qs, doc_id)
+    rows += _differences(text, qs, doc_id, starts)
+    rows += _growth(text, qs, doc_id, starts)
+    rows += _repeats(text, qs, doc_id)
+    rows += _magnitudes(qs, checked, doc_id)
+    return rows
+
+
 @functools.cache
 def _no_checks() -> pd.DataFrame:
     return pd.DataFrame(columns=CHECK_COLUMNS)
@@ -849,25 +969,12 @@ def audit_quantities(
     """
     if quantities.empty:
         return _no_checks().copy()  # a copy of a cached empty table: building one costs more than a document
-    # the default vocabulary's derived forms are cached per version of the file (no copy per document)
-    if indicators is None:
-        checked = _default_checked(_default_indicators_state())
-    else:
-        checked = _checked_indicators(indicators)
+    checked = _checked(indicators)
     attributed = quantities
     if not set(ATTRIBUTION_COLUMNS) <= set(quantities.columns):
         attributed = attribute_quantities(text, quantities, doc_id=doc_id, period=period, province=province,
                                           indicators=indicators)
-    qs = _rows(attributed)
-    starts = [q.start for q in qs]
-    rows: list[dict] = []
-    rows += _breakdowns(text, qs, doc_id)
-    rows += _shares(text, qs, doc_id, starts)
-    rows += _changes(text, qs, doc_id)
-    rows += _differences(text, qs, doc_id, starts)
-    rows += _growth(text, qs, doc_id, starts)
-    rows += _repeats(text, qs, doc_id)
-    rows += _magnitudes(qs, checked, doc_id)
+    rows = _checks(text, _rows(attributed), checked, doc_id)
     return pd.DataFrame(rows, columns=CHECK_COLUMNS) if rows else _no_checks().copy()
 
 

@@ -30,7 +30,16 @@ import pandas as pd
 import pyarrow as pa
 
 from fupin_research._version import __version__
-from fupin_research.audit import attribute_quantities, audit_quantities
+from fupin_research.audit import (
+    ALL_ATTRIBUTION_COLUMNS,
+    ATTRIBUTION_DTYPES,
+    CHECK_COLUMNS,
+    attribute_quantities,
+    attribute_with_sentence_lists,
+    attribution_columns,
+    audit_quantities,
+    check_rows,
+)
 from fupin_research.coding import PRIMARY_COLUMNS, code_units, primary_codes
 from fupin_research.corpus import (
     DOCUMENT_FIELDS,
@@ -40,11 +49,15 @@ from fupin_research.corpus import (
     make_document,
     read_manifest,
 )
-from fupin_research.damage import WARNING_COLUMNS, detect_damage
+from fupin_research.damage import DAMAGE_DTYPES, WARNING_COLUMNS, damage_columns, detect_damage
 from fupin_research.errors import InputError
-from fupin_research.extract.formulas import extract_formulas
-from fupin_research.extract.quantities import extract_quantities
-from fupin_research.extract.time_expressions import extract_time_expressions
+from fupin_research.extract.formulas import COLUMN_DTYPES as FORMULA_DTYPES
+from fupin_research.extract.formulas import COLUMNS as FORMULA_COLUMNS
+from fupin_research.extract.formulas import extract_formulas, formula_rows
+from fupin_research.extract.quantities import QUANTITY_COLUMNS, QUANTITY_DTYPES, extract_quantities, quantity_rows
+from fupin_research.extract.time_expressions import COLUMN_DTYPES as TIME_DTYPES
+from fupin_research.extract.time_expressions import COLUMNS as TIME_COLUMNS
+from fupin_research.extract.time_expressions import extract_time_expressions, time_expression_rows
 from fupin_research.paths import data_dir
 from fupin_research.provenance import write_provenance
 from fupin_research.readers import read_bytes
@@ -56,9 +69,20 @@ from fupin_research.segment import (
     token_lists,
     tokenize,
 )
-from fupin_research.split import SENTENCE_COLUMNS, split_sentences
+from fupin_research.split import SENTENCE_COLUMNS, SENTENCE_DTYPES, sentence_columns, split_sentences
 from fupin_research.structure import split_units
-from fupin_research.tables import TableWriter, read_bundle, to_arrow, write_bundle
+from fupin_research.tables import (
+    BOOL_COLUMNS,
+    FLOAT_COLUMNS,
+    INT_COLUMNS,
+    LIST_COLUMNS,
+    TableWriter,
+    arrow_from_columns,
+    arrow_from_rows,
+    read_bundle,
+    to_arrow,
+    write_bundle,
+)
 
 OFFSET_MAP_COLUMNS = ["doc_id", "clean_start", "raw_start", "length"]
 SKIPPED_COLUMNS = ["file", "reason"]
@@ -94,34 +118,51 @@ def document_tables(doc: Document, *, segmenter: str = "jieba") -> dict[str, pd.
 def _document_tables(doc: Document, segmenter: str, *, arrow: bool) -> dict:
     """:func:`document_tables`, as DataFrames or (for a build's writer) as Arrow tables."""
     text = doc.text
-    warnings = detect_damage(text, doc.doc_id)
-    if doc.normalized.chrome:
-        warnings = pd.concat([chrome_warnings(doc), warnings], ignore_index=True)
-    offset_map = pd.DataFrame(doc.normalized.segments(), columns=OFFSET_MAP_COLUMNS[1:])
-    offset_map.insert(0, "doc_id", doc.doc_id)
     units = document_units(doc)
     codes = code_units(units)
-    sentences = split_sentences(text, doc.doc_id)
     context = quantity_context(doc)
-    quantities = doc_id_first(attribute_quantities(text, extract_quantities(text), sentences, **context))
+    sentence_lists = sentence_columns(text)  # attribution reads the lists, the sentences table is made from them
+    if arrow:  # quantities and checks are made from lists (see _quantity_tables)
+        attributed = checks = None
+    else:
+        attributed = attribute_with_sentence_lists(text, extract_quantities(text), sentence_lists["start"],
+                                                   sentence_lists["end"], sentence_lists["sentence_id"], **context)
+        checks = audit_quantities(text, attributed, **context)
     tables = {
-        "documents": pd.DataFrame([doc.record()]),
-        "sentences": sentences,
+        "documents": None,
+        "sentences": None,
         "tokens": None if arrow else tokenize(text, doc.doc_id, backend=segmenter),
-        "warnings": warnings.sort_values(["start", "kind"], kind="stable") if len(warnings) > 1 else warnings,
-        "offset_map": offset_map,
+        "warnings": None,
+        "offset_map": None,
         "units": units,
         "codes": codes,
         "primary_codes": primary_codes(codes, units=units),  # one row per unit and dimension, none included
-        "formulas": with_doc_id(extract_formulas(text), doc.doc_id),
-        "time_expressions": with_doc_id(extract_time_expressions(text, **time_context(doc.meta)), doc.doc_id),
-        "quantities": quantities,
-        "checks": doc_id_first(audit_quantities(text, quantities, **context)),
-        "raw_texts": raw_text_table(doc),
+        "formulas": None,
+        "time_expressions": None,
+        "quantities": attributed,
+        "checks": checks,
+        "raw_texts": None,
     }
     if not arrow:
+        warnings = document_warnings(doc)
+        tables.update(
+            documents=pd.DataFrame([doc.record()]), sentences=split_sentences(text, doc.doc_id),
+            warnings=warnings.sort_values(["start", "kind"], kind="stable") if len(warnings) > 1 else warnings,
+            offset_map=_offset_map_frame(doc), raw_texts=raw_text_table(doc),
+            formulas=with_doc_id(extract_formulas(text), doc.doc_id),
+            time_expressions=with_doc_id(extract_time_expressions(text, **time_context(doc.meta)), doc.doc_id),
+            quantities=doc_id_first(attributed), checks=doc_id_first(checks))
         return tables
+    # As Arrow: the small tables and the extractors' rows are made without a DataFrame (typed as to_arrow types
+    # the DataFrames above), and doc_id is put in front without copying a frame.
     tables = {name: to_arrow(frame) if frame is not None else None for name, frame in tables.items()}
+    tables.update(documents=_documents_arrow(doc), sentences=_sentences_arrow(doc, sentence_lists),
+                  warnings=_warnings_arrow(doc), offset_map=_offset_map_arrow(doc), raw_texts=_raw_texts_arrow(doc),
+                  formulas=_with_doc_id_arrow(arrow_from_rows(formula_rows(text), FORMULA_COLUMNS,
+                                                              FORMULA_DTYPES), doc.doc_id),
+                  time_expressions=_with_doc_id_arrow(arrow_from_rows(
+                      time_expression_rows(text, **time_context(doc.meta)), TIME_COLUMNS, TIME_DTYPES), doc.doc_id),
+                  **_quantity_tables(doc, sentence_lists))
     # the largest table is made as Arrow directly, without a DataFrame in between
     words, starts, ends, stopword = token_lists(text, get_tokenizer(backend=segmenter), load_stopwords())
     tables["tokens"] = pa.table({
@@ -133,6 +174,99 @@ def _document_tables(doc: Document, segmenter: str, *, arrow: bool) -> dict:
         "is_stopword": pa.array(stopword, pa.bool_()),
     })
     return tables
+
+
+def _quantity_tables(doc: Document, sentences: dict[str, list]) -> dict[str, pa.Table]:
+    """The quantities and checks tables as Arrow, typed as ``to_arrow(doc_id_first(...))`` types the DataFrames of
+    :func:`document_tables`, from the extractor's rows and the attribution's and audit's lists."""
+    context = quantity_context(doc)
+    rows = quantity_rows(doc.text)
+    if not rows:
+        columns = {name: [] for name in ["doc_id", *QUANTITY_COLUMNS, *ALL_ATTRIBUTION_COLUMNS[1:]]}
+        return {"quantities": arrow_from_columns(columns, QUANTITY_DTYPES | ATTRIBUTION_DTYPES),
+                "checks": arrow_from_columns({name: [] for name in CHECK_COLUMNS})}
+    found = dict(zip(QUANTITY_COLUMNS, map(list, zip(*rows)), strict=True))
+    added = attribution_columns(doc.text, found, sentences["start"], sentences["end"], sentences["sentence_id"],
+                                **context)
+    columns = {"doc_id": added["doc_id"], **found, **{name: added[name] for name in ALL_ATTRIBUTION_COLUMNS[1:]}}
+    checks = check_rows(doc.text, columns, doc_id=doc.doc_id)
+    return {"quantities": arrow_from_columns(columns, QUANTITY_DTYPES | ATTRIBUTION_DTYPES),
+            "checks": arrow_from_columns({name: [row[name] for row in checks] for name in CHECK_COLUMNS})}
+
+
+def document_warnings(doc: Document) -> pd.DataFrame:
+    """The damage warnings of a document, after those for the page chrome normalization removed (unsorted)."""
+    warnings = detect_damage(doc.text, doc.doc_id)
+    if doc.normalized.chrome:
+        warnings = pd.concat([chrome_warnings(doc), warnings], ignore_index=True)
+    return warnings
+
+
+def _warnings_arrow(doc: Document) -> pa.Table:
+    """The warnings table of :func:`_document_tables` as Arrow (damage_columns are sorted by start and kind
+    already: the stable sort changes nothing where no chrome warnings come before them)."""
+    if doc.normalized.chrome:
+        warnings = document_warnings(doc)
+        return to_arrow(warnings.sort_values(["start", "kind"], kind="stable") if len(warnings) > 1 else warnings)
+    return arrow_from_columns(damage_columns(doc.text, doc.doc_id), DAMAGE_DTYPES)
+
+
+def _sentences_arrow(doc: Document, columns: dict[str, list]) -> pa.Table:
+    """``to_arrow(split_sentences(doc.text, doc.doc_id))`` from the sentence columns."""
+    if columns["text"] and type(doc.doc_id) is str:
+        return arrow_from_columns({"doc_id": [doc.doc_id] * len(columns["text"]), **columns}, SENTENCE_DTYPES)
+    return to_arrow(split_sentences(doc.text, doc.doc_id))
+
+
+def _offset_map_frame(doc: Document) -> pd.DataFrame:
+    offset_map = pd.DataFrame(doc.normalized.segments(), columns=OFFSET_MAP_COLUMNS[1:])
+    offset_map.insert(0, "doc_id", doc.doc_id)
+    return offset_map
+
+
+def _offset_map_arrow(doc: Document) -> pa.Table:
+    """:func:`_offset_map_frame` as :func:`to_arrow` types it (all offsets int64)."""
+    columns = doc.normalized.segment_arrays()
+    arrays = [_repeated(doc.doc_id, len(columns[0])), *(pa.array(column, pa.int64()) for column in columns)]
+    return pa.Table.from_arrays(arrays, names=OFFSET_MAP_COLUMNS)
+
+
+def _documents_arrow(doc: Document) -> pa.Table:
+    """``to_arrow(pd.DataFrame([doc.record()]))``, without the DataFrame where every value is a plain str or
+    the count a count column holds (anything else, such as a missing manifest value, goes through pandas)."""
+    record = doc.record()
+    fixed = INT_COLUMNS | BOOL_COLUMNS | LIST_COLUMNS | FLOAT_COLUMNS
+    arrays = []
+    for name, value in record.items():
+        if type(value) is str and name not in fixed:
+            arrays.append(pa.array([value], pa.string()))
+        elif type(value) is int and name in INT_COLUMNS:
+            arrays.append(pa.array([value], pa.int64()))
+        else:
+            return to_arrow(pd.DataFrame([record]))
+    return pa.Table.from_arrays(arrays, names=list(record))
+
+
+def _raw_texts_arrow(doc: Document) -> pa.Table:
+    """:func:`raw_text_table` as :func:`to_arrow` types it (four string columns)."""
+    values = [] if doc.format == "text" else [(doc.doc_id, doc.path.name, doc.format, doc.raw)]
+    columns = [list(column) for column in zip(*values)] if values else [[], [], [], []]
+    return pa.Table.from_arrays([pa.array(column, pa.string()) for column in columns], names=RAW_TEXT_COLUMNS)
+
+
+def _with_doc_id_arrow(table: pa.Table, doc_id: str) -> pa.Table:
+    """``to_arrow(with_doc_id(frame, doc_id))`` from ``to_arrow(frame)``."""
+    return table.add_column(0, "doc_id", _repeated(doc_id, len(table)))
+
+
+def _repeated(value: str, count: int) -> pa.Array:
+    """A string column holding ``value`` ``count`` times (as ``pa.array([value] * count, pa.string())``)."""
+    return pa.repeat(pa.scalar(value, pa.string()), count)
+
+
+def _doc_id_first_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of :func:`doc_id_first`, in its order."""
+    return ["doc_id", *(c for c in frame.columns if c != "doc_id")]
 
 
 def raw_text_table(doc: Document) -> pd.DataFrame:

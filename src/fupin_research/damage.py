@@ -43,6 +43,7 @@ _QUOTE_OR_BREAK = re.compile(r"[“”]|\n\s*")
 # and full-width hyphen-minus, tilde, wave dash, full-width tilde
 RANGE_SEPARATORS = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d~\u301c\uff5e"
 _FIRST_SENTENCE_LINE = re.compile(r"(?m)^[^\n]*。")
+_RANGE_SEPARATOR = re.compile(f"[{re.escape(RANGE_SEPARATORS)}]")
 
 
 def body_start(text: str) -> int:
@@ -72,9 +73,10 @@ def lost_range_separator(text: str) -> tuple[int, int, str] | None:
         True
     """
     start = body_start(text)
-    first = next((i for i, char in enumerate(text[:start]) if char in RANGE_SEPARATORS), None)
-    if first is None or start == len(text) or any(char in RANGE_SEPARATORS for char in text[start:]):
+    found = _RANGE_SEPARATOR.search(text, 0, start)  # one scan each, not a Python step per character
+    if found is None or start == len(text) or _RANGE_SEPARATOR.search(text, start) is not None:
         return None
+    first = found.start()
     return first, first + 1, (f"the header writes {text[first]} but the body (from offset {start}) no hyphen, dash "
                               "or tilde: 23名 may be 2-3名")
 
@@ -133,6 +135,20 @@ def detect_damage(text: str, doc_id: str | None = None) -> pd.DataFrame:
         >>> detect_damage("按照六个精准”“五个一批要求\\n()做好基础工作\\n1022日召开").kind.tolist()
         ['lost_opening_quote', 'unclosed_quote', 'lost_list_ordinal', 'lost_month']
     """
+    return frame_from_columns(damage_columns(text, doc_id), DAMAGE_DTYPES)
+
+
+DAMAGE_DTYPES = {"start": "int64", "end": "int64"}
+
+
+def damage_columns(text: str, doc_id: str | None = None) -> dict[str, list]:
+    """The columns of :func:`detect_damage` (``WARNING_COLUMNS``, dtypes ``DAMAGE_DTYPES``) as lists, sorted by
+    start and kind.
+
+    Example:
+        >>> damage_columns("()做好基础工作", "d")["kind"]
+        ['lost_list_ordinal']
+    """
     rows = [(kind, start, end, detail) for kind, start, end, detail in _quote_findings(text)]
     for match in _EMPTY_ORDINAL.finditer(text):
         rows.append(("lost_list_ordinal", match.start(1), match.end(1), "list ordinal missing in the brackets"))
@@ -167,7 +183,7 @@ def detect_damage(text: str, doc_id: str | None = None) -> pd.DataFrame:
         "surface": [text[start:end] for start, end in zip(starts, ends)],
         "detail": details,
     }
-    return frame_from_columns(columns, {"start": "int64", "end": "int64"})
+    return columns
 
 
 def damage_table(documents: pd.DataFrame) -> pd.DataFrame:

@@ -106,14 +106,24 @@ class NormalizedText:
 
     def segments(self) -> list[tuple[int, int, int]]:
         """Compress the offset map into ``(clean_start, raw_start, length)`` runs of aligned characters."""
+        starts, raw_starts, lengths = self.segment_arrays()
+        return list(zip(starts.tolist(), raw_starts.tolist(), lengths.tolist()))
+
+    def segment_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`segments` as three int64 arrays: clean starts, raw starts, lengths.
+
+        Example:
+            >>> [a.tolist() for a in normalize_with_offsets("脫貧\u200b攻堅").segment_arrays()]
+            [[0, 2], [0, 3], [2, 2]]
+        """
         n = len(self.text)
         if n == 0:
-            return []
+            return tuple(np.zeros(0, dtype=np.int64) for _ in range(3))  # type: ignore[return-value]
         # A run breaks where an offset is not its predecessor's plus one (vectorized: no loop per character).
         offsets = np.asarray(self.offsets[:n], dtype=np.int64)
         starts = np.concatenate(([0], np.flatnonzero(np.diff(offsets) != 1) + 1))
         lengths = np.diff(np.append(starts, n))
-        return list(zip(starts.tolist(), offsets[starts].tolist(), lengths.tolist()))
+        return starts, offsets[starts], lengths
 
 
 # --------------------------------------------------------------------------------------------------------------

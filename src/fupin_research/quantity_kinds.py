@@ -40,8 +40,10 @@ import collections
 import functools
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from fupin_research.damage import lost_range_separator
@@ -106,8 +108,14 @@ class _Layout(NamedTuple):
 
 @functools.lru_cache(maxsize=4)
 def _layout(text: str) -> _Layout:
+    # the code points of the text (one per str index), compared with each stop character: no Python step per match
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
     def positions(chars: str) -> list[int]:
-        return [m.start() for m in re.finditer("[" + re.escape(chars) + "]", text)]
+        found = np.zeros(len(codes), dtype=bool)
+        for char in chars:
+            found |= codes == ord(char)
+        return np.flatnonzero(found).tolist()
 
     issuers = list(_ISSUER.finditer(text))
     return _Layout(positions(_SENTENCE_STOP), positions(_CLAUSE_STOP), positions("\n"),
@@ -165,28 +173,68 @@ def _place_level(word: str) -> str:
     return "county" if word[-1] in "县旗" else "city"
 
 
-def _scope(text: str, start: int, end: int) -> str:
+# Every _PLACE_WORD match holds one of these characters, and every named-province match 省 or 区 (自治区): a window
+# without them holds no match, which a substring test finds without running the patterns.
+_PLACE_KEYS = re.compile("[省区市县乡镇村旗]")
+
+
+class _ScopeContext(NamedTuple):
+    """What :func:`_scope` reads besides the text, found once per call of :func:`quantity_scopes`."""
+
+    provinces: re.Pattern[str]  # any written form of a province
+    named_province: re.Pattern[str]  # a province with 省/自治区
+    windows: dict[tuple[int, int], str | None]  # the level found in a paragraph window, per window
+
+
+def _scope_context() -> _ScopeContext:
+    provinces = _provinces()
+    return _ScopeContext(provinces, _named_province_for(provinces.pattern), {})
+
+
+def _window_scope(window: str, context: _ScopeContext) -> str | None:
+    """The level of the last place word or named province in ``window`` (None: neither occurs)."""
+    if _PLACE_KEYS.search(window) is None:
+        return None
+    last_place = None
+    for last_place in _PLACE_WORD.finditer(window):  # noqa: B007 - keep the last match
+        pass
+    if "省" in window or "区" in window:
+        last_named = None
+        for last_named in context.named_province.finditer(window):  # noqa: B007 - 山东省, 青海省: a province
+            pass
+        if last_named is not None and (last_place is None or last_named.end() > last_place.end()):
+            return "province"
+    if last_place is not None:
+        return _place_level(last_place.group(1))
+    return None
+
+
+def _scope(text: str, start: int, end: int, context: _ScopeContext | None = None) -> str:
+    context = context or _scope_context()
+    layout = _layout(text)
     s_start, _ = _sentence_bounds(text, start)
     before = text[s_start:start]
-    per_unit = _PER_UNIT.search(text[_clause_start(text, start):start])
+    clause = text[_last_before(layout.clause_stops, start) + 1:start]
+    per_unit = _PER_UNIT.search(clause) if "每" in clause or "均" in clause else None  # each form holds 每 or 均
     if per_unit:
         return _LEVEL[per_unit.group(1) or per_unit.group(2)]
     to_each = _TO_EACH.search(before)
     if to_each:
         return _LEVEL[to_each.group(1)]
-    line_start = _line_start(text, start)
-    for window in (before, text[line_start:s_start]):  # the sentence, then the paragraph before it
-        places = list(_PLACE_WORD.finditer(window))
-        named = list(_named_province().finditer(window))  # 山东省, 青海省: a province
-        if named and (not places or named[-1].end() > places[-1].end()):
-            return "province"
-        if places:
-            return _place_level(places[-1].group(1))
+    line_start = _last_before(layout.line_breaks, start) + 1
+    level = _window_scope(before, context)  # the sentence, then the paragraph before it
+    if level is None:
+        key = (line_start, s_start)
+        if key not in context.windows:  # the figures of one sentence share their paragraph window
+            context.windows[key] = _window_scope(text[line_start:s_start], context)
+        level = context.windows[key]
+    if level is not None:
+        return level
     issuer = _issuer_level(text, start)
     if issuer:  # the section's speaker (我们, 我县) is its issuing body
         return {"省": "province", "市": "city", "县": "county", "区": "county"}[issuer]
     paragraph = text[line_start:start].lstrip()
-    opening = _provinces().match(paragraph)  # 004: 广西  建立区、市、县、乡、村五级 ...
+    opening = context.provinces.match(paragraph)  # 004: 广西  建立区、市、县、乡、村五级 ...
     if opening and paragraph[opening.end():opening.end() + 1].isspace():
         return "province"
     return "unknown"
@@ -201,8 +249,14 @@ def quantity_scopes(text: str, quantities: pd.DataFrame) -> pd.Series:
         >>> quantity_scopes(t, extract_quantities(t)).tolist()
         ['county', 'province', 'township']
     """
-    values = [_scope(text, start, end) for start, end in zip(quantities["start"], quantities["end"])]
+    values = _scope_list(text, quantities["start"].tolist(), quantities["end"].tolist())
     return pd.Series(values, index=quantities.index, dtype="object", name="scope")
+
+
+def _scope_list(text: str, starts: list[int], ends: list[int]) -> list[str]:
+    """:func:`quantity_scopes` on plain lists of offsets."""
+    context = _scope_context()
+    return [_scope(text, start, end, context) for start, end in zip(starts, ends)]
 
 
 def _measure_kind(text: str, start: int, end: int, unit_kind: str, per_unit: bool, unit: str = "") -> str:
@@ -246,18 +300,26 @@ def measure_kinds(text: str, quantities: pd.DataFrame) -> pd.Series:
         >>> measure_kinds(t, extract_quantities(t)).tolist()  # 四年 is a duration
         ['unknown', 'flow', 'stock', 'target']
     """
-    per_unit = quantities["per_unit"] if "per_unit" in quantities else [False] * len(quantities)
+    per_unit = quantities["per_unit"].tolist() if "per_unit" in quantities else [False] * len(quantities)
+    units = quantities["unit"].tolist() if "unit" in quantities else [""] * len(quantities)
+    values = _measure_kind_list(text, quantities["start"].tolist(), quantities["end"].tolist(),
+                                quantities["unit_kind"].tolist(), per_unit, units)
+    return pd.Series(values, index=quantities.index, dtype="object", name="measure_kind")
+
+
+def _measure_kind_list(text: str, starts: list[int], ends: list[int], unit_kinds: list, per_unit: list,
+                       units: list) -> list[str]:
+    """:func:`measure_kinds` on plain lists of the columns it reads."""
     values: list[str] = []
     previous_end = -1
-    units = quantities["unit"] if "unit" in quantities else [""] * len(quantities)
-    for start, end, kind, pu, unit in zip(quantities["start"], quantities["end"], quantities["unit_kind"], per_unit,
-                                          units):
-        value = _measure_kind(text, start, end, kind, bool(pu) if pd.notna(pu) else False, unit or "")
+    for start, end, kind, pu, unit in zip(starts, ends, unit_kinds, per_unit, units):
+        pu = pu if type(pu) is bool else (bool(pu) if pd.notna(pu) else False)
+        value = _measure_kind(text, start, end, kind, pu, unit or "")
         if value == "unknown" and values and text[previous_end:start] == "、":
             value = values[-1]  # 实现脱贫5.26万户、10.41万人: the second figure shares the first one's kind
         values.append(value)
         previous_end = end
-    return pd.Series(values, index=quantities.index, dtype="object", name="measure_kind")
+    return values
 
 
 def _range_reading(digits: str) -> str | None:
@@ -289,14 +351,23 @@ def suspect_figures(text: str, quantities: pd.DataFrame, scopes: pd.Series | Non
         [[True, 'lost_range_separator: per-township 23名 may be 2-3名 (the body has no hyphen, dash or tilde)'],
          [False, ''], [False, '']]
     """
-    flags = [False] * len(quantities)
-    reasons = [""] * len(quantities)
-    if lost_range_separator(text) is not None and len(quantities):
-        scopes = quantity_scopes(text, quantities) if scopes is None else scopes
-        numbers = [str(n) for n in quantities["number"]]
-        sentences = [_sentence_bounds(text, start) for start in quantities["start"]]
+    flags, reasons = _suspect_lists(
+        text, quantities["start"].tolist(), quantities["end"].tolist(), quantities["number"].tolist(),
+        quantities["multiplier"].tolist(), lambda: quantity_scopes(text, quantities) if scopes is None else scopes)
+    return pd.DataFrame({"suspect": pd.Series(flags, index=quantities.index, dtype="bool"),
+                         "suspect_reason": pd.Series(reasons, index=quantities.index, dtype="object")})
+
+
+def _suspect_lists(text: str, starts: list[int], ends: list[int], numbers: list, multipliers: list,
+                   scopes: Callable[[], Iterable[str]]) -> tuple[list[bool], list[str]]:
+    """:func:`suspect_figures` on plain lists (``scopes`` is called only where the text has the damage)."""
+    flags = [False] * len(starts)
+    reasons = [""] * len(starts)
+    if lost_range_separator(text) is not None and len(starts):
+        numbers = [str(n) for n in numbers]
+        sentences = [_sentence_bounds(text, start) for start in starts]
         in_sentence = collections.Counter(zip(numbers, sentences))  # how often a number occurs in its sentence
-        rows = zip(quantities["start"], quantities["end"], numbers, quantities["multiplier"], scopes, sentences)
+        rows = zip(starts, ends, numbers, multipliers, scopes(), sentences)
         for i, (start, end, number, multiplier, scope, bounds) in enumerate(rows):
             reading = _range_reading(number) if number.isdigit() and 2 <= len(number) <= 3 else None
             if reading is None or int(multiplier) != 1 or scope not in _SMALL_SCOPES:
@@ -309,8 +380,7 @@ def suspect_figures(text: str, quantities: pd.DataFrame, scopes: pd.Series | Non
             flags[i] = True
             reasons[i] = (f"lost_range_separator: per-{scope} {text[start:end]} may be {reading}{unit} "
                           "(the body has no hyphen, dash or tilde)")
-    return pd.DataFrame({"suspect": pd.Series(flags, index=quantities.index, dtype="bool"),
-                         "suspect_reason": pd.Series(reasons, index=quantities.index, dtype="object")})
+    return flags, reasons
 
 
 def classify_quantities(text: str, quantities: pd.DataFrame) -> pd.DataFrame:

@@ -104,6 +104,25 @@ def split_sentences(text: str, doc_id: str | None = None) -> pd.DataFrame:
         >>> split_sentences("脱贫攻坚。精准扶贫！\\n建档立卡").text.tolist()
         ['脱贫攻坚。', '精准扶贫！', '建档立卡']
     """
+    columns = sentence_columns(text)
+    if columns["text"] and type(doc_id) is str:  # else the column is added as before, with its own dtype
+        return frame_from_columns({"doc_id": [doc_id] * len(columns["text"]), **columns}, SENTENCE_DTYPES)
+    frame = frame_from_columns(columns, SENTENCE_DTYPES)
+    if doc_id is not None:
+        frame.insert(0, "doc_id", doc_id)
+    return frame
+
+
+SENTENCE_DTYPES = {"sentence_id": "int64", "start": "int64", "end": "int64", "text": "string"}
+
+
+def sentence_columns(text: str) -> dict[str, list[Any]]:
+    """The columns of :func:`split_sentences` (``SENTENCE_COLUMNS``, dtypes ``SENTENCE_DTYPES``) as lists.
+
+    Example:
+        >>> sentence_columns("脱贫攻坚。\\n 建档立卡")["start"]
+        [0, 7]
+    """
     starts: list[int] = []
     ends: list[int] = []
     texts: list[str] = []
@@ -115,16 +134,4 @@ def split_sentences(text: str, doc_id: str | None = None) -> pd.DataFrame:
             starts.append(start)
             ends.append(start + len(sentence))
             texts.append(sentence)
-    columns: dict[str, list[Any]] = {
-        "sentence_id": list(range(len(texts))),
-        "start": starts,
-        "end": ends,
-        "text": texts,
-    }
-    dtypes = {"sentence_id": "int64", "start": "int64", "end": "int64", "text": "string"}
-    if texts and type(doc_id) is str:  # else the column is added as before, with its own dtype
-        return frame_from_columns({"doc_id": [doc_id] * len(texts), **columns}, dtypes)
-    frame = frame_from_columns(columns, dtypes)
-    if doc_id is not None:
-        frame.insert(0, "doc_id", doc_id)
-    return frame
+    return {"sentence_id": list(range(len(texts))), "start": starts, "end": ends, "text": texts}

@@ -15,10 +15,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
+from pandas.api.extensions import ExtensionArray
 
 # Column names whose type is known whatever a chunk holds (an all-empty column has no type to infer).
 INT_COLUMNS = frozenset({
@@ -32,10 +34,12 @@ LIST_COLUMNS = frozenset({"numerals"})
 # do not gather in memory: both depend only on the rows, never on timing, so equal inputs give equal files.
 ROWS_PER_GROUP = 200_000
 BYTES_PER_GROUP = 8_000_000
+# An empty object column: what a column missing from a chunk is typed as (by its name, else as strings).
+_NO_VALUES = np.array([], dtype=object)
 _CSV_OPTIONS = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
 
 
-def _arrow_type(name: str, series: pd.Series) -> pa.DataType:
+def _arrow_type(name: str, series: pd.Series | np.ndarray | ExtensionArray) -> pa.DataType:
     if name in INT_COLUMNS:
         return pa.int64()
     if name in BOOL_COLUMNS:
@@ -58,27 +62,43 @@ def _missing(value: object) -> bool:
     return value is None or value is pd.NA or value != value  # NaN is the only value not equal to itself
 
 
-def _arrow_column(series: pd.Series, kind: pa.DataType) -> pa.Array:
-    """One column as an Arrow array of type ``kind`` (missing values become nulls)."""
-    dtype = series.dtype
+def _arrow_column(values: pd.Series | np.ndarray | ExtensionArray, kind: pa.DataType) -> pa.Array:
+    """One column (a Series, or the array a Series holds) as an Arrow array of type ``kind`` (missing values
+    become nulls)."""
+    dtype = values.dtype
     if isinstance(dtype, pd.StringDtype) and pa.types.is_string(kind):
-        return pa.array(series.array, type=kind)
+        return pa.array(values.array if isinstance(values, pd.Series) else values, type=kind)
     if isinstance(dtype, pd.api.extensions.ExtensionDtype) or dtype.kind == "O":
         if pa.types.is_int64(kind):
-            return pa.array(pd.to_numeric(series).astype("Int64"), type=kind)
+            return pa.array(pd.to_numeric(pd.Series(values, copy=False)).astype("Int64"), type=kind)
         if pa.types.is_boolean(kind):
-            return pa.array(series.astype("boolean"), type=kind)
+            return pa.array(pd.Series(values, copy=False).astype("boolean"), type=kind)
         if pa.types.is_float64(kind):
-            return pa.array(pd.to_numeric(series).astype("Float64"), type=kind)
-        values = series.tolist()
+            return pa.array(pd.to_numeric(pd.Series(values, copy=False)).astype("Float64"), type=kind)
+        items = values.tolist()
         if pa.types.is_list(kind):
-            return pa.array([None if v is None else [int(x) for x in v] for v in values], type=kind)
-        if not all(type(value) is str for value in values):
-            values = [None if _missing(value) else str(value) for value in values]
-        return pa.array(values, type=kind)
+            return pa.array([None if v is None else [int(x) for x in v] for v in items], type=kind)
+        if not all(type(value) is str for value in items):
+            items = [None if _missing(value) else str(value) for value in items]
+        return pa.array(items, type=kind)
     if pa.types.is_string(kind):
-        return pa.array([str(value) for value in series.tolist()], type=kind)
-    return pa.array(series.to_numpy(), type=kind)  # numpy ints, floats, booleans: the common case
+        return pa.array([str(value) for value in values.tolist()], type=kind)
+    # numpy ints, floats, booleans: the common case
+    return pa.array(values.to_numpy() if isinstance(values, pd.Series) else values, type=kind)
+
+
+def _columns(frame: pd.DataFrame) -> dict:
+    """Each column's values by name (the last of duplicate names, as ``dict(frame.items())``).
+
+    The arrays a frame holds, taken without making a Series per column (which costs more than converting the
+    column); through the public ``items()`` where this pandas does not offer them.
+    """
+    manager = frame._mgr
+    try:
+        arrays = [manager.iget_values(i) for i in range(len(frame.columns))]
+    except AttributeError:  # pragma: no cover - another pandas
+        return dict(frame.items())
+    return dict(zip(frame.columns.tolist(), arrays))
 
 
 def to_arrow(frame: pd.DataFrame, columns: list[str] | None = None) -> pa.Table:
@@ -90,7 +110,7 @@ def to_arrow(frame: pd.DataFrame, columns: list[str] | None = None) -> pa.Table:
         >>> to_arrow(pd.DataFrame({"start": [1.0], "surface": ["5万"]})).schema.types
         [DataType(int64), DataType(string)]
     """
-    present = dict(frame.items())  # one pass: looking columns up one by one costs more than the conversion
+    present = _columns(frame)  # one pass: looking columns up one by one costs more than the conversion
     columns = list(present) if columns is None else columns
     arrays = []
     for name in columns:
@@ -99,6 +119,87 @@ def to_arrow(frame: pd.DataFrame, columns: list[str] | None = None) -> pa.Table:
             series = pd.Series([None] * len(frame), dtype="object")
         arrays.append(_arrow_column(series, _arrow_type(name, series)))
     return pa.Table.from_arrays(arrays, names=columns)
+
+
+def arrow_from_columns(columns: dict[str, list], dtypes: dict[str, str] | None = None) -> pa.Table:
+    """``to_arrow(frame_from_columns(columns, dtypes))`` (:func:`fupin_research.split.frame_from_columns`), made
+    without the DataFrame where the result is certainly the same, else through it.
+
+    Example:
+        >>> arrow_from_columns({"kind": ["a"], "start": [3], "known": [True]}, {"start": "int64"}).schema.types
+        [DataType(string), DataType(int64), DataType(bool)]
+    """
+    dtypes = dtypes or {}
+    fixed = INT_COLUMNS | BOOL_COLUMNS | LIST_COLUMNS | FLOAT_COLUMNS
+    strings = _inferred_strings()
+    arrays = []
+    for name, values in columns.items():
+        array = _direct_array(name, values, dtypes.get(name), fixed, strings)
+        if array is None:
+            from fupin_research.split import frame_from_columns
+
+            return to_arrow(frame_from_columns(columns, dtypes))
+        arrays.append(array)
+    return pa.Table.from_arrays(arrays, names=list(columns))
+
+
+def arrow_from_rows(rows: list[tuple], names: list[str], dtypes: dict[str, str] | None = None) -> pa.Table:
+    """:func:`arrow_from_columns` for rows given as tuples in the order of ``names`` (as ``frame_from_rows``).
+
+    Example:
+        >>> arrow_from_rows([(0, "x")], ["start", "surface"]).column("surface").to_pylist()
+        ['x']
+    """
+    values = map(list, zip(*rows)) if rows else ([] for _ in names)
+    return arrow_from_columns(dict(zip(names, values, strict=True)), dtypes)
+
+
+def _inferred_strings() -> tuple[bool, bool]:
+    """Whether frame_from_columns makes pyarrow-backed strings of str columns: (inferred, named ``string``)."""
+    from pandas.api.types import pandas_dtype
+
+    def pyarrow_backed(dtype) -> bool:
+        return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+
+    return pyarrow_backed(pandas_dtype("str")), pyarrow_backed(pd.StringDtype())
+
+
+def _direct_array(name: str, values: list, wanted: str | None, fixed: frozenset[str],
+                  strings: tuple[bool, bool]) -> pa.Array | None:
+    """The Arrow array of one column as ``to_arrow(frame_from_columns(...))`` makes it, or None where only that
+    route is certain (a column named for another type than it holds, values of unexpected types ...)."""
+    if not values:  # an empty frame_from_columns column: int64, bool, or else object/str (typed by the name)
+        if name in fixed:
+            return pa.array([], _arrow_type(name, _NO_VALUES))
+        return pa.array([], {"int64": pa.int64(), "bool": pa.bool_()}.get(wanted or "", pa.string())) \
+            if wanted in (None, "int64", "bool", "string", "object") else None
+    if wanted == "int64":
+        if name in fixed and name not in INT_COLUMNS:
+            return None
+        try:
+            return pa.array(np.array(values, dtype=np.int64), pa.int64())
+        except (TypeError, ValueError, OverflowError):
+            return None
+    if wanted == "bool":
+        if (name in fixed and name not in BOOL_COLUMNS) or set(map(type, values)) != {bool}:
+            return None
+        return pa.array(values, pa.bool_())
+    if wanted == "object":
+        if name in LIST_COLUMNS:
+            return pa.array([None if v is None else [int(x) for x in v] for v in values], pa.list_(pa.int64()))
+        if name in fixed:
+            return None
+        if not all(type(value) is str for value in values):
+            values = [None if _missing(value) else str(value) for value in values]
+        return pa.array(values, pa.string())
+    if wanted not in (None, "string") or name in fixed:
+        return None
+    if not strings[wanted == "string"] or set(map(type, values)) != {str}:  # as frame_from_columns infers
+        return None
+    try:
+        return pa.array(values, pa.string())
+    except (pa.ArrowException, UnicodeError):  # e.g. a lone surrogate: let the DataFrame route decide
+        return None
 
 
 def _with_columns(table: pa.Table, columns: list[str]) -> pa.Table:
@@ -110,7 +211,7 @@ def _with_columns(table: pa.Table, columns: list[str]) -> pa.Table:
         if name in table.column_names:
             arrays.append(table.column(name))
         else:
-            arrays.append(pa.nulls(len(table), _arrow_type(name, pd.Series([], dtype="object"))))
+            arrays.append(pa.nulls(len(table), _arrow_type(name, _NO_VALUES)))
     return pa.Table.from_arrays(arrays, names=columns)
 
 

@@ -40,6 +40,7 @@ from fupin_research.split import frame_from_rows
 COLUMNS = ["start", "end", "surface", "normalized", "numerals", "known", "quoted"]
 # numerals: one list of ints per row
 _DTYPES = {"start": "int64", "end": "int64", "numerals": "object", "known": "bool", "quoted": "bool"}
+COLUMN_DTYPES = _DTYPES  # the dtypes of the extractor's table (for the build's Arrow tables)
 
 # Values come from the one numeral module; 双 (a pair) counts 2 in formulas only (两学一做, 双到户).
 _NUM_VALUES = {
@@ -401,6 +402,21 @@ def extract_formulas(
         >>> df[["surface", "numerals", "known"]].values.tolist()
         [['三统一', [3], False], ['双认定', [2], False], ['两不愁三保障', [2, 3], True]]
     """
+    return frame_from_rows(formula_rows(text, lexicon_path=lexicon_path, known_path=known_path), COLUMNS, _DTYPES)
+
+
+def formula_rows(
+    text: str,
+    *,
+    lexicon_path: str | os.PathLike[str] | None = None,
+    known_path: str | os.PathLike[str] | None = None,
+) -> list[tuple]:
+    """The rows of :func:`extract_formulas` as tuples in ``COLUMNS`` order (dtypes ``_DTYPES``).
+
+    Example:
+        >>> formula_rows("统一按照两不愁三保障标准")
+        [(4, 10, '两不愁三保障', '两不愁三保障', [2, 3], True, False)]
+    """
     lexicon = load_formula_lexicon(lexicon_path)
     known = load_known_formulas(known_path)
     head_re, ordinary_re, unit_re = _compiled(lexicon)
@@ -439,5 +455,5 @@ def extract_formulas(
         is_quoted = quoted or text[start - 1:start] in _OPEN_QUOTES or text[end:end + 1] in _CLOSE_QUOTES
         numerals = formula_numerals(normalized)
         rows.append((start, end, surface, normalized, numerals, normalized in known, is_quoted))
-    return frame_from_rows(rows, COLUMNS, _DTYPES)
+    return rows
 

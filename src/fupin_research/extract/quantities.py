@@ -174,14 +174,17 @@ def _load(
     )
     cn_num = (rf"(?:[零〇○](?=[点點])|[几数](?=[十百千万萬亿億])|[{_CN_START}]|[{_CN_START_WORDLIKE}](?=[{_CN_DIGIT}]))"
               rf"[{_CN_DIGIT}几]*{_CN_FRAC}?")
+    # The lookahead names every character a match can start with (负, 百, a numeral's first character): it
+    # changes no match, and rules out most positions of a text with one test instead of six alternatives.
     chinese = re.compile(
-        rf"(?P<psign>[负負]的?)?百分之(?P<pct>[零〇○一二两兩三四五六七八九十百千]+{_CN_FRAC}?)"
+        rf"(?=[负負百千零〇○几数{_CN_START}{_CN_START_WORDLIKE}一二两兩三四五六七八九十])"
+        rf"(?:(?P<psign>[负負]的?)?百分之(?P<pct>[零〇○一二两兩三四五六七八九十百千]+{_CN_FRAC}?)"
         r"|(?P<full>百分百)"
         rf"|(?P<den>[一二两兩三四五六七八九十百千]+)分之(?P<numr>[一二两兩三四五六七八九十]+{_CN_FRAC}?)"
         r"|(?P<half>一半)"
         r"|(?P<cheng>[一二两三四五六七八九])成(?=[以左多的,，。；;、\s)）]|\Z)"
         rf"|(?P<csign>[负負])?(?P<cn>{cn_num})(?:(?P<csep>至|到|－|-|~|～|—)(?P<cn2>{cn_num}))?"
-        rf"(?P<cfz>[多余])?(?P<cmag>[万萬亿億]*)(?P<cunit>{cn_units})"
+        rf"(?P<cfz>[多余])?(?P<cmag>[万萬亿億]*)(?P<cunit>{cn_units}))"
     )
     mods = _alternation(modifiers) if modifiers else "(?!)"
     heads = _alternation(people) if people else "(?!)"
@@ -644,6 +647,35 @@ def extract_quantities(
         >>> extract_quantities("剩余的8280户、1.46万未脱贫人口,连续两年召开")[["surface", "unit"]].values.tolist()
         [['8280户', '户'], ['1.46万', '人'], ['两年', '年']]
     """
+    rows = quantity_rows(text, chinese_numerals=chinese_numerals, lexicon=lexicon)
+    if not rows:
+        return _empty_frame()
+    # Column-wise construction is much faster than a list of dicts plus astype.
+    data: dict[str, object] = {}
+    for col, values in zip(QUANTITY_COLUMNS, map(list, zip(*rows)), strict=True):
+        if col in _OFFSET_COLUMNS:
+            data[col] = np.array(values, dtype=np.int64)
+        elif col in _EXACT_COLUMNS:  # exact numbers stay Python int / Decimal, never float
+            data[col] = pd.Series(values, dtype=object)
+        else:  # strings, and multipliers (int64, or object beyond it: 三亿亿亿亿亿)
+            data[col] = values
+    return pd.DataFrame(data)
+
+
+# The dtypes of extract_quantities' columns as split.frame_from_columns names them (the strings are inferred).
+QUANTITY_DTYPES = {"start": "int64", "end": "int64", "ext_start": "int64", "ext_end": "int64",
+                   "multiplier": "int64", "number": "object", "value": "object", "range_high": "object"}
+
+
+def quantity_rows(
+    text: str, *, chinese_numerals: bool = True, lexicon: QuantityLexicon | None = None
+) -> list[tuple]:
+    """The rows of :func:`extract_quantities` as tuples in ``QUANTITY_COLUMNS`` order, sorted by start.
+
+    Example:
+        >>> [row[:3] for row in quantity_rows("覆盖841个村,两年")]
+        [(2, 6, '841个'), (8, 10, '两年')]
+    """
     if not isinstance(text, str):
         raise TypeError("extract_quantities expects a str")
     lex = lexicon or load_quantity_lexicon()
@@ -660,18 +692,7 @@ def extract_quantities(
                 continue
             rows.append(r)
         rows.sort(key=itemgetter(0))
-    if not rows:
-        return _empty_frame()
-    # Column-wise construction is much faster than a list of dicts plus astype.
-    data: dict[str, object] = {}
-    for col, values in zip(QUANTITY_COLUMNS, map(list, zip(*rows)), strict=True):
-        if col in _OFFSET_COLUMNS:
-            data[col] = np.array(values, dtype=np.int64)
-        elif col in _EXACT_COLUMNS:  # exact numbers stay Python int / Decimal, never float
-            data[col] = pd.Series(values, dtype=object)
-        else:  # strings, and multipliers (int64, or object beyond it: 三亿亿亿亿亿)
-            data[col] = values
-    return pd.DataFrame(data)
+    return rows
 
 
 _OFFSET_COLUMNS = frozenset({"start", "end", "ext_start", "ext_end"})

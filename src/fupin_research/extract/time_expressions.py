@@ -53,6 +53,7 @@ from fupin_research.split import frame_from_rows
 COLUMNS = ["start", "end", "surface", "kind", "start_date", "end_date", "year_source"]
 # unknown dates and sources stay None (not NaN)
 _DTYPES = {"start": "int64", "end": "int64", "start_date": "object", "end_date": "object", "year_source": "object"}
+COLUMN_DTYPES = _DTYPES  # the dtypes of the extractor's table (for the build's Arrow tables)
 
 _DASH = r"[—–\-－~～至到]+"
 _YEAR = r"(?:1[89]\d{2}|20\d{2})"
@@ -313,6 +314,16 @@ def extract_time_expressions(
         >>> df[["surface", "kind", "start_date"]].values.tolist()
         [['上年', 'relative', '2016-01-01'], ['全年', 'relative', '2017-01-01']]
     """
+    return frame_from_rows(time_expression_rows(text, reference_date, period=period), COLUMNS, _DTYPES)
+
+
+def time_expression_rows(text: str, reference_date: object = None, *, period: object = None) -> list[tuple]:
+    """The rows of :func:`extract_time_expressions` as tuples in ``COLUMNS`` order (dtypes ``_DTYPES``).
+
+    Example:
+        >>> time_expression_rows("比上年增长", period="2017")
+        [(1, 3, '上年', 'relative', '2016-01-01', '2016-12-31', 'period')]
+    """
     ref_year = _period_year(reference_date)
     period_year = _period_year(period) or ref_year
     deictic_year = ref_year or period_year  # 今年/去年 count from the day of writing
@@ -478,5 +489,5 @@ def extract_time_expressions(
             y, source = context_year(m.start())
             kind, start, end = _month_part(y, mo, g["md_d"], g["md_mp"]) or ("month", None, None)
         rows.append((m.start(), m.end(), m.group(), kind, _iso(start), _iso(end), source))
-    return frame_from_rows(rows, COLUMNS, _DTYPES)
+    return rows
 
