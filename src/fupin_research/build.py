@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -166,8 +167,8 @@ def _document_tables(doc: Document, segmenter: str, *, arrow: bool) -> dict:
     # the largest table is made as Arrow directly, without a DataFrame in between
     words, starts, ends, stopword = token_lists(text, get_tokenizer(backend=segmenter), load_stopwords())
     tables["tokens"] = pa.table({
-        "doc_id": pa.array([doc.doc_id] * len(words), pa.string()),
-        "token_id": pa.array(range(len(words)), pa.int64()),
+        "doc_id": _repeated(doc.doc_id, len(words)),
+        "token_id": pa.array(np.arange(len(words), dtype=np.int64)),
         "start": pa.array(starts, pa.int64()),
         "end": pa.array(ends, pa.int64()),
         "token": pa.array(words, pa.string()),
