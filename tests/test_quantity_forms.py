@@ -131,3 +131,22 @@ def test_policy_units(text, surface, unit):
 )
 def test_counts_that_are_not_quantities(text):
     assert extract_quantities(text).empty, extract_quantities(text)[["surface"]].values.tolist()
+
+
+def test_a_magnitude_stack_beyond_int64_is_no_quantity_and_the_build_goes_on(tmp_path):
+    """三亿亿亿亿亿元 (3 × 10**40) stopped the build (OverflowError on the int64 multiplier): it is not read as a
+    quantity; a long digit string with 万 still is (its value is exact text, its multiplier 10000)."""
+    import pandas as pd
+
+    from fupin_research.build import build_corpus
+    from fupin_research.extract.quantities import extract_quantities
+
+    text = "国家投入三亿亿亿亿亿元用于扶贫。另有99999999999999999999万元。"
+    assert "三亿亿亿亿亿元" not in extract_quantities(text).surface.tolist()
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(text + "\n", encoding="utf-8")
+    build_corpus(corpus, tmp_path / "out")
+    quantities = pd.read_parquet(tmp_path / "out" / "quantities.parquet")
+    assert quantities.surface.tolist() == ["99999999999999999999万元"]
+    assert quantities.value.tolist() == ["999999999999999999990000"]

@@ -692,7 +692,12 @@ def quantity_rows(
                 continue
             rows.append(r)
         rows.sort(key=itemgetter(0))
-    return rows
+    # a stack of magnitudes beyond int64 (三亿亿亿亿亿: 3 × 10**40) is no figure a policy text states, and its
+    # multiplier could not be tabulated (the build stopped on it): such a match is not read as a quantity
+    return [row for row in rows if row[4] < _INT64_LIMIT]
+
+
+_INT64_LIMIT = 2**63
 
 
 _OFFSET_COLUMNS = frozenset({"start", "end", "ext_start", "ext_end"})
