@@ -18,7 +18,7 @@ from pathlib import Path
 from fupin_research.paths import data_dir
 
 PROVENANCE_FILE = "provenance.json"
-RECORDED_PACKAGES = ("fupin-research", "jieba", "rjieba", "opencc", "pandas", "pyarrow", "numpy",
+RECORDED_PACKAGES = ("fupin-research", "jieba", "rjieba", "opencc", "pandas", "pyarrow", "numpy", "scikit-learn",
                      "charset-normalizer")
 
 
