@@ -143,3 +143,14 @@ def test_unknown_segmenter_is_refused():
 
     with pytest.raises(ValueError, match="unknown segmenter"):
         get_tokenizer(backend="thulac")
+
+
+def test_no_log_lines_when_jieba_is_first_imported_by_the_package():
+    """jieba is imported lazily (a build with rjieba does without it) and sets its logger to DEBUG on import: the
+    package must quiet it after that import, or "Building prefix dict ..." reaches notebook outputs."""
+    code = "from fupin_research.segment import tokenize; print(tokenize('实现两不愁三保障').token.tolist())"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8",
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['实现', '两不愁三保障']"
+    assert result.stderr == ""

@@ -24,8 +24,17 @@ from fupin_research.paths import data_dir
 if TYPE_CHECKING:
     import jieba
 
-# jieba logs "Building prefix dict ..." at DEBUG on every new tokenizer; keep notebook outputs stable.
-logging.getLogger("jieba").setLevel(logging.WARNING)
+# jieba logs "Building prefix dict ..." at DEBUG on every new tokenizer: kept out of notebook outputs (_jieba).
+def _jieba():
+    """jieba, imported when first needed (a build with rjieba does without it), its log kept quiet.
+
+    jieba sets its logger to DEBUG when imported, so the level is set after the import: its "Building prefix
+    dict ..." lines would otherwise reach notebook outputs.
+    """
+    import jieba
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    return jieba
 
 TOKEN_COLUMNS = ["token_id", "start", "end", "token", "is_stopword"]
 
@@ -117,9 +126,7 @@ def get_tokenizer(
 def _tokenizer(userdict: str, backend: str) -> jieba.Tokenizer | RjiebaSegmenter:
     if backend == "rjieba":
         return RjiebaSegmenter(userdict)
-    import jieba
-
-    tokenizer = jieba.Tokenizer()
+    tokenizer = _jieba().Tokenizer()
     tokenizer.initialize()
     tokenizer.load_userdict(userdict)
     return tokenizer
@@ -346,8 +353,7 @@ def _route(tokenizer: jieba.Tokenizer, block: str) -> list[int]:
 
 def _hmm_states(run: str) -> list[str]:
     """jieba's HMM states (B/M/E/S) for a run of Chinese characters."""
-    from jieba import finalseg
-
+    finalseg = _jieba().finalseg
     return finalseg.viterbi(run, "BMES", finalseg.start_P, finalseg.trans_P, finalseg.emit_P)[1]
 
 
