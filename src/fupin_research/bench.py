@@ -174,12 +174,10 @@ def run_benchmark(
     segmentation stage, start-up and the ``--jobs 1`` build are measured with jieba too (``*_jieba`` keys).
     The baseline is always bare jieba.
     """
-    import jieba
-
     from fupin_research.build import BuildSettings, _warm_up
     from fupin_research.corpus import make_document
     from fupin_research.io import read_text_with_encoding
-    from fupin_research.segment import resolve_segmenter
+    from fupin_research.segment import _jieba, resolve_segmenter
 
     segmenter = resolve_segmenter(segmenter)
     others = [name for name in ("jieba",) if name != segmenter]
@@ -209,7 +207,7 @@ def run_benchmark(
         raw: list[tuple[Path, str, str]] = []
         results["read_mb_s"] = _rate(sample_mb, _timed(
             lambda: raw.extend((p, *read_text_with_encoding(p)) for p in sample)))
-        bare = jieba.Tokenizer()
+        bare = _jieba().Tokenizer()  # bare jieba 0.42.1, default dictionary; its log lines kept quiet
         bare.initialize()
         results["baseline_mb_s"] = _rate(sample_mb, _timed(lambda: [bare.lcut(text) for _, text, _ in raw]))
         echo(f"baseline (bare jieba.lcut): {results['baseline_mb_s']} MB/s")
