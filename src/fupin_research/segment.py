@@ -187,7 +187,6 @@ def jieba_dict_frequencies(words: list[str]) -> dict[str, int]:
 _RJIEBA_ONLY_HAN = re.compile("[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
 # a run of block characters holding one of jieba's block symbols: where rjieba's HMM keeps what jieba splits (rule 1)
 _SYMBOL_RUN = re.compile(r"[a-zA-Z0-9+#&._%\-]*[+#&._%\-][a-zA-Z0-9+#&._%\-]*")
-_HAN_CHAR = re.compile("[\u4e00-\u9fd5]")
 
 
 class RjiebaSegmenter:
@@ -221,6 +220,7 @@ class RjiebaSegmenter:
         import rjieba
 
         self.userdict = str(userdict or userdict_file())
+        self.entries = userdict_entries(self.userdict)  # read once: the frequencies and the total need them
         self.segmenter = rjieba.Jieba()
         frequencies = self._user_frequencies()
         for word, freq in frequencies.items():
@@ -233,7 +233,7 @@ class RjiebaSegmenter:
     def _user_frequencies(self) -> dict[str, int]:
         """Each user word's final frequency, as jieba's ``load_userdict`` leaves it (a missing frequency is the one
         jieba suggests: taken from a jieba tokenizer with the same dictionary, loaded only then)."""
-        entries = userdict_entries(self.userdict)
+        entries = self.entries
         if any(freq == 0 for _word, freq, _tag in entries):
             raise ValueError(f"{self.userdict}: a frequency of 0 (jieba's 'never join') is not supported by the "
                              "rjieba segmenter; use --segmenter jieba")
@@ -244,8 +244,8 @@ class RjiebaSegmenter:
 
     def total_gap(self, frequencies: dict[str, int]) -> int:
         """What jieba's total exceeds rjieba's by, with the user dictionary loaded in both (rule 3)."""
-        entries = userdict_entries(self.userdict)
-        jieba_total = JIEBA_DICT_TOTAL + sum(frequencies[word] if freq is None else freq for word, freq, _ in entries)
+        added = (frequencies[word] if freq is None else freq for word, freq, _tag in self.entries)
+        jieba_total = JIEBA_DICT_TOTAL + sum(added)
         in_dictionary = jieba_dict_frequencies(list(frequencies))
         rjieba_total = RJIEBA_DICT_TOTAL + sum(freq - in_dictionary.get(word, 0) for word, freq in frequencies.items())
         return jieba_total - rjieba_total
