@@ -41,3 +41,35 @@ def test_bench_refuses_a_size_that_is_not_a_size():
     result = subprocess.run([sys.executable, "-m", "fupin_research", "bench", "--size", "nan"],
                             capture_output=True, text=True)
     assert result.returncode == 2 and "--size" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_peak_memory_counts_the_workers_and_their_shared_pages_once(tmp_path):
+    """The sampler sees a forked child; RSS counts the 60 MB the child shares with its parent twice, PSS once."""
+    import os
+
+    import pytest
+
+    from fupin_research.bench import _peak_rss_of, _proportional_mb
+
+    if _proportional_mb(os.getpid()) is None:
+        pytest.skip("this system reports no proportional set size (Linux's /proc/PID/smaps_rollup)")
+    code = ("import os, time\n"
+            "block = bytearray(b'x' * 60_000_000)\n"  # written, so resident, before the fork: shared by both
+            "child = os.fork()\n"
+            "time.sleep(2.5)\n"
+            "if child: os.waitpid(child, 0)\n"
+            "else: os._exit(0)\n")
+    seconds, rss, pss = _peak_rss_of([sys.executable, "-c", code])
+    assert seconds >= 2.5
+    assert rss >= 2 * 60, rss  # both processes' resident pages, the shared block in each
+    assert 60 <= pss < rss - 50, (pss, rss)  # the shared block once
+
+
+def test_writing_is_timed_on_the_tables_a_build_writes(tmp_path):
+    from fupin_research.bench import _writing_seconds
+    from fupin_research.corpus import read_document
+    from fupin_research.paths import seed_corpus_dir
+
+    doc = read_document(seed_corpus_dir() / "002_fbd7bac49d8a79cb.txt")
+    assert _writing_seconds([doc], "jieba", tmp_path / "written") > 0
+    assert not (tmp_path / "written").exists()  # the tables are thrown away

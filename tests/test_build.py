@@ -239,3 +239,17 @@ def test_a_pool_that_cannot_start_leaves_no_temporary_folders(small_corpus, tmp_
     with pytest.raises(OSError, match="no more processes"):
         build_corpus(small_corpus, tmp_path / "out", jobs=2)
     assert [p.name for p in tmp_path.iterdir()] == []
+
+
+def test_fewer_collections_restores_the_thresholds_even_after_an_error():
+    import gc
+
+    from fupin_research.build import _fewer_collections
+
+    before = gc.get_threshold()
+    with _fewer_collections(12_345):
+        assert gc.get_threshold()[0] == 12_345
+    assert gc.get_threshold() == before
+    with pytest.raises(ZeroDivisionError), _fewer_collections(12_345):
+        raise ZeroDivisionError
+    assert gc.get_threshold() == before

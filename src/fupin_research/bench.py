@@ -9,9 +9,13 @@ copied round-robin under new names). Then, on the same files:
 - ``startup_s``: a fresh process importing the build and loading its segmenter and codebook (best of 3);
 - one ``<stage>_mb_s`` per stage of the pipeline (:func:`stage_functions`), run in this process on the first
   20 MB of the corpus (``stage_sample_mb``; the baseline too): read, normalize, segment, sentences, warnings,
-  quantities, attribution and audit, formulas, time expressions, units, codes, primary codes;
+  quantities, attribution and audit, formulas, time expressions, units, codes, primary codes; ``write_mb_s``,
+  writing their tables as CSV and Parquet; with rjieba, ``segment_bare_rjieba_mb_s``: ``rjieba.cut`` alone,
+  the compiled part of the segment stage;
 - ``build_jobs1_mb_s`` and ``build_jobs2_mb_s``: the whole ``fupin build`` in a fresh process, from scratch;
-- ``peak_rss_mb``: the peak resident memory of the ``--jobs 1`` build (sampled every 50 ms);
+- ``peak_rss_mb`` and ``peak_rss_jobs2_mb``: the peak resident memory of the ``--jobs 1`` and ``--jobs 2`` builds,
+  summed over their processes (sampled every 50 ms); ``peak_pss_mb`` and ``peak_pss_jobs2_mb`` the same as
+  proportional set sizes, which count a page the forked workers share with their parent once (Linux only);
 - per segmenter: where the build's segmenter is rjieba, ``segment_jieba_mb_s``, ``startup_jieba_s`` and
   ``build_jobs1_jieba_mb_s`` measure the reference segmenter in the same run.
 
@@ -89,25 +93,52 @@ def _timed(function: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def _peak_rss_of(command: list[str]) -> tuple[float, float]:
-    """Run ``command``; return (seconds, peak RSS in MB of it and its children, sampled every 50 ms)."""
+def _proportional_mb(pid: int) -> float | None:
+    """The proportional set size (PSS) of a process in MB: its private pages plus its share of the pages it shares
+    with other processes (forked workers share what the parent loaded). None where Linux's smaps_rollup is absent."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1000
+    except OSError:
+        return None
+    return None
+
+
+def _peak_rss_of(command: list[str]) -> tuple[float, float, float | None]:
+    """Run ``command``; return (seconds, peak RSS in MB, peak PSS in MB) of it and its children together.
+
+    The RSS sum counts a page shared by forked processes once per process (it overstates a pool's memory); the
+    PSS sum counts it once in all (None where the system does not report PSS). RSS is sampled every 50 ms and PSS
+    every 250 ms. The process list is refreshed once a second: listing children scans every process of the
+    system, and on a 2-core machine a sampler that does so every 50 ms takes CPU from the build it measures.
+    """
     import psutil
 
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     watched = psutil.Process(process.pid)
-    peak = 0
+    tree: list = [watched]
+    peak_rss, peak_pss, samples = 0, None, 0
     while process.poll() is None:
         try:
-            tree = [watched, *watched.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            if samples % 20 == 0:
+                tree = [watched, *watched.children(recursive=True)]
+            alive = [p for p in tree if p.is_running()]
+            peak_rss = max(peak_rss, sum(p.memory_info().rss for p in alive))
+            if samples % 5 == 0:
+                shares = [_proportional_mb(p.pid) for p in alive]
+                if None not in shares:
+                    peak_pss = max(peak_pss or 0.0, sum(shares))
         except psutil.Error:
-            pass
+            pass  # a worker ended between listing and reading
+        samples += 1
         time.sleep(0.05)
     seconds = time.perf_counter() - started
     if process.returncode not in (0, 1):
         raise RuntimeError(f"build failed: {process.stderr.read().decode(errors='replace')[-500:]}")
-    return seconds, peak / 1e6
+    return seconds, peak_rss / 1e6, peak_pss
 
 
 STAGE_SAMPLE_MB = 20.0
@@ -165,6 +196,29 @@ def stage_functions(segmenter: str) -> dict[str, Callable[[object], object]]:
     }
 
 
+def _writing_seconds(documents: list, segmenter: str, folder: Path) -> float:
+    """Seconds spent writing the documents' tables as a build writes them (CSV and Parquet, one writer per table),
+    the tables made one document at a time and not timed."""
+    from fupin_research.build import _document_tables
+    from fupin_research.tables import TableWriter
+
+    folder.mkdir(parents=True, exist_ok=True)
+    writers: dict[str, TableWriter] = {}
+    seconds = 0.0
+    for doc in documents:
+        tables = _document_tables(doc, segmenter, arrow=True)
+        started = time.perf_counter()
+        for name, table in tables.items():
+            writers.setdefault(name, TableWriter(folder, name)).append(table)
+        seconds += time.perf_counter() - started
+    started = time.perf_counter()
+    for writer in writers.values():
+        writer.close()
+    seconds += time.perf_counter() - started
+    shutil.rmtree(folder, ignore_errors=True)
+    return seconds
+
+
 def run_benchmark(
     size_mb: float = 20.0, *, segmenter: str = "auto", echo: Callable[[str], None] = lambda line: None
 ) -> dict[str, float]:
@@ -216,6 +270,15 @@ def run_benchmark(
         for stage, function in stage_functions(segmenter).items():
             results[f"{stage}_mb_s"] = _rate(sample_mb, _timed(lambda run=function: [run(d) for d in documents]))
             echo(f"{stage}: {results[f'{stage}_mb_s']} MB/s")
+        results["write_mb_s"] = _rate(sample_mb, _writing_seconds(documents, segmenter, workdir / "written"))
+        echo(f"write (CSV and Parquet): {results['write_mb_s']} MB/s")
+        if segmenter == "rjieba":  # the compiled part of the segment stage, without offsets and stopword flags
+            import rjieba
+
+            rjieba.cut("扶贫")  # loads its dictionary
+            results["segment_bare_rjieba_mb_s"] = _rate(sample_mb, _timed(
+                lambda: [rjieba.cut(text) for _, text, _ in raw]))
+            echo(f"bare rjieba.cut: {results['segment_bare_rjieba_mb_s']} MB/s")
         for name in others:
             _warm_up(BuildSettings(name))
             function = stage_functions(name)["segment"]
@@ -227,20 +290,24 @@ def run_benchmark(
             results[f"ratio_{key[:-5]}_to_segment"] = round(rate / results["segment_mb_s"], 3)
             echo(f"{key[:-5]}: {rate} MB/s ({results[f'ratio_{key[:-5]}_to_segment']}× segmentation)")
 
-        def build(name: str, jobs: int, out: str) -> tuple[float, float]:
+        def build(name: str, jobs: int, out: str) -> tuple[float, float, float | None]:
             command = [sys.executable, "-m", "fupin_research", "build", str(corpus), "--no-cache", "--quiet",
                        "--segmenter", name, "--out", str(workdir / out), "--jobs", str(jobs)]
-            seconds, peak = _peak_rss_of(command)
+            seconds, rss, pss = _peak_rss_of(command)
             shutil.rmtree(workdir / out, ignore_errors=True)
-            return _rate(megabytes, seconds), round(peak, 1)
+            return _rate(megabytes, seconds), round(rss, 1), None if pss is None else round(pss, 1)
 
-        results["build_jobs1_mb_s"], results["peak_rss_mb"] = build(segmenter, 1, "out1")
+        results["build_jobs1_mb_s"], results["peak_rss_mb"], pss = build(segmenter, 1, "out1")
+        if pss is not None:
+            results["peak_pss_mb"] = pss
         echo(f"build --jobs 1: {results['build_jobs1_mb_s']} MB/s, peak RSS {results['peak_rss_mb']:.0f} MB")
-        results["build_jobs2_mb_s"], results["peak_rss_jobs2_mb"] = build(segmenter, 2, "out2")
+        results["build_jobs2_mb_s"], results["peak_rss_jobs2_mb"], pss = build(segmenter, 2, "out2")
+        if pss is not None:
+            results["peak_pss_jobs2_mb"] = pss
         echo(f"build --jobs 2: {results['build_jobs2_mb_s']} MB/s, peak RSS {results['peak_rss_jobs2_mb']:.0f} MB "
-             "(all processes)")
+             f"(all processes; PSS {pss or float('nan'):.0f} MB)")
         for name in others:
-            results[f"build_jobs1_{name}_mb_s"], results[f"peak_rss_{name}_mb"] = build(name, 1, f"out_{name}")
+            results[f"build_jobs1_{name}_mb_s"], results[f"peak_rss_{name}_mb"], _ = build(name, 1, f"out_{name}")
             echo(f"build --jobs 1 --segmenter {name}: {results[f'build_jobs1_{name}_mb_s']} MB/s")
         base = results["baseline_mb_s"]
         results["ratio_build_jobs1_to_baseline"] = round(results["build_jobs1_mb_s"] / base, 3)
@@ -262,6 +329,9 @@ def format_report(results: dict) -> str:
             lines.append(f"{key[:-5]:<26}{value:>10.3f}{ratio:>12.2f}")
     lines.append(f"build --jobs 2 / --jobs 1: {results['ratio_build_jobs2_to_jobs1']:.2f}×")
     lines.append(f"peak RSS (--jobs 1 build): {results['peak_rss_mb']:.0f} MB")
+    if "peak_rss_jobs2_mb" in results:
+        shared = f", PSS {results['peak_pss_jobs2_mb']:.0f} MB" if "peak_pss_jobs2_mb" in results else ""
+        lines.append(f"peak RSS (--jobs 2 build, all processes): {results['peak_rss_jobs2_mb']:.0f} MB{shared}")
     lines.append(f"start-up (imports, dictionary, codebook): {results['startup_s']:.2f} s")
     return "\n".join(lines)
 

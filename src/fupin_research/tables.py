@@ -282,6 +282,8 @@ class TableWriter:
         table = pa.concat_tables(self._pending)  # chunks as they came: the writers take chunked columns
         self._pending, self._pending_rows, self._pending_bytes = [], 0, 0
         self._write(table)
+        del table
+        pa.default_memory_pool().release_unused()  # hand the row group's buffers back: the build's memory stays flat
 
     def _write(self, table: pa.Table) -> None:
         assert self.schema is not None and self.columns is not None
