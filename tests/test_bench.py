@@ -65,11 +65,37 @@ def test_peak_memory_counts_the_workers_and_their_shared_pages_once(tmp_path):
     assert 60 <= pss < rss - 50, (pss, rss)  # the shared block once
 
 
-def test_writing_is_timed_on_the_tables_a_build_writes(tmp_path):
+def test_writing_is_timed_on_the_tables_a_build_writes(tmp_path, monkeypatch):
     from fupin_research.bench import _writing_seconds
     from fupin_research.corpus import read_document
     from fupin_research.paths import seed_corpus_dir
+    from fupin_research.tables import TableWriter
 
+    appended: dict[str, int] = {}
+    append = TableWriter.append
+
+    def counting_append(self, table):
+        appended[self.csv_path.stem] = appended.get(self.csv_path.stem, 0) + len(table)
+        return append(self, table)
+
+    monkeypatch.setattr(TableWriter, "append", counting_append)
     doc = read_document(seed_corpus_dir() / "002_fbd7bac49d8a79cb.txt")
     assert _writing_seconds([doc], "jieba", tmp_path / "written") > 0
+    assert appended.get("tokens", 0) > 1000 and appended.get("units", 0) > 0  # the build's tables, written
     assert not (tmp_path / "written").exists()  # the tables are thrown away
+
+
+def test_proportional_size_is_in_megabytes_as_psutil_reports_it():
+    """Linux's smaps_rollup counts in KiB: read as 1,000 bytes, the figure would be 2.4% low."""
+    import os
+
+    import psutil
+    import pytest
+
+    from fupin_research.bench import _proportional_mb
+
+    if _proportional_mb(os.getpid()) is None:
+        pytest.skip("this system reports no proportional set size (Linux's /proc/PID/smaps_rollup)")
+    ours = _proportional_mb(os.getpid())
+    theirs = psutil.Process().memory_full_info().pss / 1e6
+    assert ours == pytest.approx(theirs, rel=0.01)

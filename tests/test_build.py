@@ -253,3 +253,62 @@ def test_fewer_collections_restores_the_thresholds_even_after_an_error():
     with pytest.raises(ZeroDivisionError), _fewer_collections(12_345):
         raise ZeroDivisionError
     assert gc.get_threshold() == before
+
+
+def test_fewer_collections_overlapping_in_threads_restore_the_thresholds_once_the_last_ends():
+    """Dask runs tasks as threads of one process: the first to leave must not restore the threshold under the
+    other, and the last to leave must restore it."""
+    import gc
+    import threading
+
+    from fupin_research.build import _fewer_collections
+
+    before = gc.get_threshold()
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    seen: list[int] = []
+
+    def first() -> None:
+        with _fewer_collections(12_345):
+            first_in.set()
+            second_in.wait(5)
+        first_out.set()
+
+    def second() -> None:
+        first_in.wait(5)
+        with _fewer_collections(12_345):
+            second_in.set()
+            first_out.wait(5)
+            seen.append(gc.get_threshold()[0])  # the first has left; this one is still inside
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert seen == [12_345]
+    assert gc.get_threshold() == before
+
+
+def test_the_pool_is_forked_with_the_loaded_objects_frozen_and_this_process_unfrozen_after(monkeypatch):
+    import gc
+    import multiprocessing
+    import sys
+    import threading
+
+    from fupin_research import build
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the pool is forked only on Linux")
+    frozen_at_fork: list[int] = []
+
+    class Context:
+        def Pool(self, jobs):  # multiprocessing's name
+            frozen_at_fork.append(gc.get_freeze_count())
+            return "pool"
+
+    monkeypatch.setattr(build, "_warm_up", lambda settings: None)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # pytest's own threads aside
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method: Context())
+    assert build._start_pool(build.BuildSettings(), 2) == "pool"
+    assert frozen_at_fork and frozen_at_fork[0] > 0  # what was loaded is frozen when the workers are forked
+    assert gc.get_freeze_count() == 0  # and this process collects it again afterwards

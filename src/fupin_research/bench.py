@@ -100,10 +100,10 @@ def _proportional_mb(pid: int) -> float | None:
         with open(f"/proc/{pid}/smaps_rollup") as handle:
             for line in handle:
                 if line.startswith("Pss:"):
-                    return int(line.split()[1]) / 1000
+                    return int(line.split()[1]) * 1024 / 1e6  # Linux's "kB" are KiB
     except OSError:
         return None
-    return None
+    return None  # a process that has ended but not been reaped (a zombie) lists no Pss: that sample is skipped
 
 
 def _peak_rss_of(command: list[str]) -> tuple[float, float, float | None]:
@@ -209,7 +209,9 @@ def _writing_seconds(documents: list, segmenter: str, folder: Path) -> float:
         tables = _document_tables(doc, segmenter, arrow=True)
         started = time.perf_counter()
         for name, table in tables.items():
-            writers.setdefault(name, TableWriter(folder, name)).append(table)
+            if name not in writers:
+                writers[name] = TableWriter(folder, name)
+            writers[name].append(table)
         seconds += time.perf_counter() - started
     started = time.perf_counter()
     for writer in writers.values():

@@ -479,6 +479,11 @@ def process_task(task: Task) -> Result:
     return result
 
 
+_collections_lock = threading.Lock()
+_collections_depth = 0
+_saved_thresholds: tuple[int, ...] = gc.get_threshold()
+
+
 @contextmanager
 def _fewer_collections(first_threshold: int = 50_000) -> Iterator[None]:
     """Run the block with the garbage collector's first threshold raised (restored afterwards).
@@ -486,12 +491,21 @@ def _fewer_collections(first_threshold: int = 50_000) -> Iterator[None]:
     A document's tables are built from millions of short-lived tuples and lists that reference counting frees;
     collecting after every 700 new ones (Python's default) spent about 3% of a build visiting them.
     """
-    thresholds = gc.get_threshold()
-    gc.set_threshold(first_threshold, *thresholds[1:])
+    # Dask runs several tasks as threads of one process, and the threshold is the process's: the first block in
+    # raises it and the last one out restores it, so no thread restores it under another
+    global _collections_depth, _saved_thresholds
+    with _collections_lock:
+        if _collections_depth == 0:
+            _saved_thresholds = gc.get_threshold()
+            gc.set_threshold(first_threshold, *_saved_thresholds[1:])
+        _collections_depth += 1
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
+        with _collections_lock:
+            _collections_depth -= 1
+            if _collections_depth == 0:
+                gc.set_threshold(*_saved_thresholds)
 
 
 def _write_cache(path: Path, tables: dict[str, pa.Table]) -> None:
@@ -512,7 +526,7 @@ def _warm_up(settings: BuildSettings) -> None:
 
 
 # --------------------------------------------------------------------------------------------------------
-# Running the tasks: in order, with a bounded number in flight, so memory stays flat.
+# Running the tasks: in order, with a bounded number in flight, so memory stays bounded.
 
 
 def _ordered(submit: Callable[[Task], Callable[[], Result]], tasks: Iterator[Task], window: int) -> Iterator[Result]:
@@ -542,8 +556,12 @@ def _start_pool(settings: BuildSettings, jobs: int):
         _warm_up(settings)
         # what is loaded now is shared with the workers until one of them writes to it, and a collection that
         # visits the objects writes their headers: frozen, the collector leaves them alone in the workers
+        gc.collect()
         gc.freeze()
-        return multiprocessing.get_context("fork").Pool(jobs)
+        try:
+            return multiprocessing.get_context("fork").Pool(jobs)
+        finally:
+            gc.unfreeze()  # only the workers need them frozen; this process goes on collecting as before
     return multiprocessing.get_context("spawn").Pool(jobs, initializer=_warm_up, initargs=(settings,))
 
 
@@ -614,7 +632,7 @@ def build_corpus(
     """Build every table for the corpus in ``corpus_dir`` into ``out_dir`` (CSV + Parquet per table).
 
     Documents are processed one at a time (``jobs=1``), in a process pool (``jobs>1``) or on a Dask cluster
-    (``scheduler="tcp://host:port"``); the tables are the same byte for byte. Memory stays flat: documents are
+    (``scheduler="tcp://host:port"``); the tables are the same byte for byte. Memory stays bounded: documents are
     streamed and tables written in parts. With ``incremental`` (default) a document whose bytes, manifest row
     and settings have not changed since the last build into ``out_dir`` is taken from the cache
     (``out_dir/.fupin-cache``) instead of being processed again. A file that cannot be read is skipped:

@@ -283,7 +283,7 @@ class TableWriter:
         self._pending, self._pending_rows, self._pending_bytes = [], 0, 0
         self._write(table)
         del table
-        pa.default_memory_pool().release_unused()  # hand the row group's buffers back: the build's memory stays flat
+        pa.default_memory_pool().release_unused()  # hand the row group's buffers back, so memory stays bounded
 
     def _write(self, table: pa.Table) -> None:
         assert self.schema is not None and self.columns is not None
